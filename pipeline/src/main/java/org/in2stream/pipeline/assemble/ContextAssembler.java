@@ -1,0 +1,259 @@
+package org.in2stream.pipeline.assemble;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.in2stream.pipeline.failure.Failures;
+import org.in2stream.pipeline.failure.Reason;
+import org.in2stream.pipeline.tokenize.TextTokenizer;
+import org.in2stream.pipeline.util.Hashing;
+import org.in2stream.pipeline.util.Seeds;
+import org.in2stream.schema.AnswerSegment;
+import org.in2stream.schema.Failure;
+import org.in2stream.schema.Kind;
+import org.in2stream.schema.LongContextExample;
+import org.in2stream.schema.QaPair;
+import org.in2stream.schema.Segment;
+
+/**
+ * Builds one long-context example from a QA pair and a filler pool, token-exact.
+ *
+ * <ol>
+ *   <li>Sample the target length uniformly in [min, max] from a generator keyed by the example id.
+ *   <li>Walk the pool in a seeded random order and keep every segment of <i>another</i> document that
+ *       still fits the budget (rejection sampling), so the shortfall ends below the smallest unused
+ *       filler. Duplicate texts are skipped so the answer text appears exactly once.
+ *   <li>Shuffle the answer segment(s) among the fillers uniformly (the paper's placement), join with a
+ *       blank line, and count the final text; while it is above target, drop the last filler.
+ *   <li>Record each needed segment's character and token span and its depth.
+ * </ol>
+ *
+ * SHORT_CONTEXT examples keep only the QA pair's own segments, in document order.
+ */
+public final class ContextAssembler {
+  public static final String STAGE = "AssembleContexts";
+  public static final String SEPARATOR = "\n\n";
+
+  private final TextTokenizer tokenizer;
+  private final TrainingTemplate template;
+  private final long seed;
+  private final int minContextTokens;
+  private final int maxContextTokens;
+  private final String pipelineVersion;
+  private final int separatorTokens;
+
+  public ContextAssembler(TextTokenizer tokenizer, TrainingTemplate template, long seed,
+      int minContextTokens, int maxContextTokens, String pipelineVersion) {
+    this.tokenizer = tokenizer;
+    this.template = template;
+    this.seed = seed;
+    this.minContextTokens = minContextTokens;
+    this.maxContextTokens = maxContextTokens;
+    this.pipelineVersion = pipelineVersion;
+    this.separatorTokens = tokenizer.count(SEPARATOR);
+  }
+
+  /** Exactly one of the two is set. */
+  public record Result(LongContextExample example, Failure failure) {}
+
+  /** The stable id of the example made from {@code qa} as {@code kind}. */
+  public static String exampleId(QaPair qa, Kind kind) {
+    return Hashing.sha256Hex(qa.getRequestKey(), kind.name()).substring(0, 32);
+  }
+
+  /**
+   * @param kind FINE_GRAINED or MULTI_SEGMENT for a long context, SHORT_CONTEXT for the QA pair's own
+   *     text only
+   * @param pool filler candidates in a deterministic order (the same on every replay)
+   */
+  public Result assemble(QaPair qa, Kind kind, List<Segment> pool) {
+    String id = exampleId(qa, kind);
+    List<Segment> own = qa.getSegments();
+    if (kind == Kind.SHORT_CONTEXT) {
+      return render(qa, kind, id, new ArrayList<>(own), List.of(), -1);
+    }
+    SplittableRandom rng = Seeds.rng(seed, "assemble", id);
+    int target = minContextTokens + rng.nextInt(maxContextTokens - minContextTokens + 1);
+
+    int ownTokens = separatorTokens * (own.size() - 1);
+    Set<String> texts = new HashSet<>();
+    for (Segment s : own) {
+      ownTokens += s.getTokens();
+      texts.add(s.getText());
+    }
+    if (ownTokens > target) {
+      return failure(qa, Reason.SOURCE_LONGER_THAN_TARGET, "source segments hold about "
+          + ownTokens + " tokens, above the sampled target of " + target);
+    }
+
+    int budget = target - ownTokens;
+    int[] order = permutation(pool.size(), rng);
+    List<Segment> fillers = new ArrayList<>();
+    int unusedCandidates = 0;
+    int smallestCost = Integer.MAX_VALUE;
+    for (int idx : order) {
+      Segment s = pool.get(idx);
+      if (s.getDocId().equals(qa.getDocId())) {
+        continue;
+      }
+      int cost = s.getTokens() + separatorTokens;
+      smallestCost = Math.min(smallestCost, cost);
+      if (cost <= budget && texts.add(s.getText())) {
+        fillers.add(s);
+        budget -= cost;
+      } else {
+        unusedCandidates++;
+      }
+    }
+    // Every unused candidate was too big, so the shortfall is below one filler; unless the pool ran
+    // out while a segment of the smallest size would still have fit.
+    if (unusedCandidates == 0 && budget >= Math.min(smallestCost, minContextTokens)) {
+      return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: " + fillers.size()
+          + " fillers of other documents reach " + (target - budget) + " of " + target
+          + " tokens");
+    }
+
+    // Place the source segments among the fillers: a uniform shuffle of all pieces.
+    List<Segment> pieces = new ArrayList<>(fillers);
+    pieces.addAll(own);
+    shuffle(pieces, rng);
+    return render(qa, kind, id, pieces, fillers, target);
+  }
+
+  private Result render(QaPair qa, Kind kind, String id, List<Segment> pieces,
+      List<Segment> fillers, int target) {
+    List<Segment> removable = new ArrayList<>(fillers);
+    String context = join(pieces);
+    int tokens = tokenizer.count(context);
+    // Merges across piece boundaries can push the exact count above the estimate.
+    while (target >= 0 && tokens > target) {
+      if (removable.isEmpty()) {
+        return failure(qa, Reason.SOURCE_LONGER_THAN_TARGET, "source text holds " + tokens
+            + " tokens, above the sampled target of " + target);
+      }
+      pieces.remove(removable.remove(removable.size() - 1));
+      context = join(pieces);
+      tokens = tokenizer.count(context);
+    }
+    int[] starts = tokenizer.tokenCharStarts(context);
+
+    Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
+    List<AnswerSegment> spans = new ArrayList<>();
+    List<String> fillerDocIds = new ArrayList<>();
+    List<String> fillerSegmentIds = new ArrayList<>();
+    int pos = 0;
+    for (Segment s : pieces) {
+      int end = pos + s.getText().length();
+      boolean isOwn = s.getDocId().equals(qa.getDocId());
+      if (isOwn && needed.contains(s.getIndex())) {
+        int tokenStart = lastAtOrBefore(starts, pos);
+        int tokenEnd = firstAtOrAfter(starts, end);
+        spans.add(AnswerSegment.newBuilder()
+            .setDocId(s.getDocId())
+            .setSegmentIndex(s.getIndex())
+            .setCharStart(pos)
+            .setCharEnd(end)
+            .setTokenStart(tokenStart)
+            .setTokenEnd(tokenEnd)
+            .setDepth(tokens == 0 ? 0.0 : (double) tokenStart / tokens)
+            .build());
+      } else if (!isOwn) {
+        fillerDocIds.add(s.getDocId());
+        fillerSegmentIds.add(s.getDocId() + "#" + s.getIndex());
+      }
+      pos = end + SEPARATOR.length();
+    }
+    String prompt = template.render(context, qa.getQuestion());
+    LongContextExample example = LongContextExample.newBuilder()
+        .setId(id)
+        .setKind(kind)
+        .setContext(context)
+        .setQuestion(qa.getQuestion())
+        .setAnswer(qa.getAnswer())
+        .setPrompt(prompt)
+        .setCompletion(qa.getAnswer())
+        .setTemplate(template.id())
+        .setTokenizer(tokenizer.spec())
+        .setTargetTokens(target >= 0 ? target : tokens)
+        .setContextTokens(tokens)
+        .setPromptTokens(tokenizer.count(prompt))
+        .setAnswerSegments(spans)
+        .setSourceDocId(qa.getDocId())
+        .setFillerDocIds(fillerDocIds)
+        .setFillerSegmentIds(fillerSegmentIds)
+        .setSeed(seed)
+        .setPromptVersion(qa.getPromptVersion())
+        .setModel(qa.getModel())
+        .setRequestKey(qa.getRequestKey())
+        .setPipelineVersion(pipelineVersion)
+        .setSource(qa.getSource())
+        .build();
+    return new Result(example, null);
+  }
+
+  private static String join(List<Segment> pieces) {
+    StringBuilder sb = new StringBuilder();
+    for (Segment s : pieces) {
+      if (sb.length() > 0) {
+        sb.append(SEPARATOR);
+      }
+      sb.append(s.getText());
+    }
+    return sb.toString();
+  }
+
+  /** Index of the last token that starts at or before {@code charIndex}. */
+  static int lastAtOrBefore(int[] starts, int charIndex) {
+    int i = Arrays.binarySearch(starts, charIndex);
+    if (i >= 0) {
+      while (i > 0 && starts[i - 1] == charIndex) {
+        i--; // first of equal starts: tokens that share a start share a character
+      }
+      return i;
+    }
+    return Math.max(0, -i - 2);
+  }
+
+  /** Index of the first token that starts at or after {@code charIndex} (or the token count). */
+  static int firstAtOrAfter(int[] starts, int charIndex) {
+    int i = Arrays.binarySearch(starts, charIndex);
+    if (i >= 0) {
+      while (i > 0 && starts[i - 1] == charIndex) {
+        i--;
+      }
+      return i;
+    }
+    return -i - 1;
+  }
+
+  private Result failure(QaPair qa, Reason reason, String message) {
+    return new Result(null, Failures.ofText(STAGE, reason, message, qa.getDocId(), qa.getSource(),
+        qa.getQuestion()));
+  }
+
+  private static int[] permutation(int n, SplittableRandom rng) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+
+  private static <T> void shuffle(List<T> items, SplittableRandom rng) {
+    for (int i = items.size() - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      T t = items.get(i);
+      items.set(i, items.get(j));
+      items.set(j, t);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package org.in2stream.pipeline.config;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.Validation;
+
+/**
+ * Command-line options of the job. Converted once into {@link PipelineConfig}; transforms never see
+ * this interface. No secret ever goes here: options are visible in the Flink web UI.
+ */
+public interface In2Options extends PipelineOptions {
+  @Description("Kafka bootstrap servers, e.g. localhost:9092")
+  @Validation.Required
+  String getBootstrapServers();
+
+  void setBootstrapServers(String value);
+
+  @Description("Kafka topic of raw documents (plain UTF-8 text or JSON {id?, url?, text})")
+  @Validation.Required
+  String getInputTopic();
+
+  void setInputTopic(String value);
+
+  @Description("Read this many records from the earliest offsets, then end (a bounded run)")
+  @Validation.Required
+  Long getMaxRecords();
+
+  void setMaxRecords(Long value);
+
+  @Description("Kafka consumer group id (offsets are committed for monitoring only)")
+  @Default.String("in2-stream")
+  String getConsumerGroup();
+
+  void setConsumerGroup(String value);
+
+  @Description("Output folder: examples/ and dead-letters/ are written below it")
+  @Validation.Required
+  String getOutput();
+
+  void setOutput(String value);
+
+  @Description("Number of Avro files per output (0 lets the runner decide)")
+  @Default.Integer(1)
+  int getNumShards();
+
+  void setNumShards(int value);
+
+  @Description("Global seed: every random choice derives from it and a stable id")
+  @Default.Long(42L)
+  long getSeed();
+
+  void setSeed(long value);
+
+  @Description("Tokenizer that counts every length: tiktoken:cl100k_base, tiktoken:o200k_base, ...")
+  @Default.String("tiktoken:cl100k_base")
+  String getTokenizer();
+
+  void setTokenizer(String value);
+
+  @Description("IN2 segment budget: a segment closes once it holds at least this many tokens")
+  @Default.Integer(128)
+  int getMinSegmentTokens();
+
+  void setMinSegmentTokens(int value);
+
+  @Description("A paragraph above this many tokens is cut at sentences, then at tokens")
+  @Default.Integer(512)
+  int getMaxParagraphTokens();
+
+  void setMaxParagraphTokens(int value);
+
+  @Description("Smallest sampled context length, in tokens")
+  @Default.Integer(4096)
+  int getMinContextTokens();
+
+  void setMinContextTokens(int value);
+
+  @Description("Largest sampled context length, in tokens (the target is uniform between min and max)")
+  @Default.Integer(32768)
+  int getMaxContextTokens();
+
+  void setMaxContextTokens(int value);
+
+  @Description("Fine-grained questions asked per document (each about a different segment)")
+  @Default.Integer(1)
+  int getFineGrainedPerDocument();
+
+  void setFineGrainedPerDocument(int value);
+
+  @Description("Chance that a document with two or more segments also gets a multi-segment question "
+      + "(default 300K/1.1M, the paper's ratio)")
+  @Default.Double(0.2727)
+  double getMultiSegmentRate();
+
+  void setMultiSegmentRate(double value);
+
+  @Description("Share of QA pairs kept as short-context examples with only their own text "
+      + "(default 150K/1.55M, the paper's ratio)")
+  @Default.Double(0.0968)
+  double getShortContextRate();
+
+  void setShortContextRate(double value);
+
+  @Description("Segments kept in the filler pool (a deterministic bottom-k sample by hash)")
+  @Default.Integer(20000)
+  int getFillerPoolSize();
+
+  void setFillerPoolSize(int value);
+
+  @Description("QA generator: offline (the embedded, deterministic stand-in for an LLM)")
+  @Default.String("offline")
+  String getGenerator();
+
+  void setGenerator(String value);
+
+  @Description("Most generator calls in flight per worker")
+  @Default.Integer(64)
+  int getMaxInFlight();
+
+  void setMaxInFlight(int value);
+}
