@@ -44,6 +44,7 @@ public final class ContextAssembler {
   private final int maxContextTokens;
   private final String pipelineVersion;
   private final int separatorTokens;
+  private static final int MAX_FILL_ROUNDS = 6;
 
   public ContextAssembler(TextTokenizer tokenizer, TrainingTemplate template, long seed,
       int minContextTokens, int maxContextTokens, String pipelineVersion) {
@@ -89,30 +90,47 @@ public final class ContextAssembler {
           + ownTokens + " tokens, above the sampled target of " + target);
     }
 
-    int budget = target - ownTokens;
+    // Rounds of rejection sampling: the estimate (segment counts plus separators) is off by the
+    // merges at piece boundaries, so each round measures the real count and fills what is left.
     int[] order = permutation(pool.size(), rng);
+    boolean[] used = new boolean[pool.size()];
     List<Segment> fillers = new ArrayList<>();
-    int unusedCandidates = 0;
+    List<Segment> draft = new ArrayList<>(own);
     int smallestCost = Integer.MAX_VALUE;
-    for (int idx : order) {
-      Segment s = pool.get(idx);
-      if (s.getDocId().equals(qa.getDocId())) {
-        continue;
+    int slack = target - ownTokens;
+    boolean candidatesLeft = false;
+    for (int round = 0; round < MAX_FILL_ROUNDS; round++) {
+      int added = 0;
+      candidatesLeft = false;
+      for (int idx : order) {
+        Segment s = pool.get(idx);
+        if (used[idx] || s.getDocId().equals(qa.getDocId())) {
+          continue;
+        }
+        int cost = s.getTokens() + separatorTokens;
+        smallestCost = Math.min(smallestCost, cost);
+        if (cost > slack) {
+          candidatesLeft = true;
+          continue;
+        }
+        used[idx] = true;
+        if (texts.add(s.getText())) {
+          fillers.add(s);
+          draft.add(s);
+          slack -= cost;
+          added++;
+        }
       }
-      int cost = s.getTokens() + separatorTokens;
-      smallestCost = Math.min(smallestCost, cost);
-      if (cost <= budget && texts.add(s.getText())) {
-        fillers.add(s);
-        budget -= cost;
-      } else {
-        unusedCandidates++;
+      if (added == 0) {
+        break;
       }
+      slack = target - tokenizer.count(join(draft));
     }
-    // Every unused candidate was too big, so the shortfall is below one filler; unless the pool ran
+    // Every unused candidate is too big, so the shortfall is below one filler; unless the pool ran
     // out while a segment of the smallest size would still have fit.
-    if (unusedCandidates == 0 && budget >= Math.min(smallestCost, minContextTokens)) {
+    if (!candidatesLeft && slack >= Math.min(smallestCost, minContextTokens)) {
       return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: " + fillers.size()
-          + " fillers of other documents reach " + (target - budget) + " of " + target
+          + " fillers of other documents reach about " + (target - slack) + " of " + target
           + " tokens");
     }
 

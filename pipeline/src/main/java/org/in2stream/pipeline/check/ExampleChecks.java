@@ -1,0 +1,96 @@
+package org.in2stream.pipeline.check;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.in2stream.pipeline.tokenize.TextTokenizer;
+import org.in2stream.schema.AnswerSegment;
+import org.in2stream.schema.Kind;
+import org.in2stream.schema.LongContextExample;
+
+/**
+ * The invariants every output example must satisfy, checked on the record itself. Used by the tests,
+ * by the integration test on every record, and by the demo's summary on every file it reads.
+ */
+public final class ExampleChecks {
+  private ExampleChecks() {}
+
+  /** Violations of {@code e}; empty when the record is sound. */
+  public static List<String> violations(LongContextExample e, TextTokenizer tokenizer) {
+    List<String> v = new ArrayList<>();
+    String context = e.getContext();
+    int counted = tokenizer.count(context);
+    if (!tokenizer.spec().equals(e.getTokenizer())) {
+      v.add("tokenizer " + e.getTokenizer() + " but checked with " + tokenizer.spec());
+    }
+    if (counted != e.getContextTokens()) {
+      v.add("contextTokens " + e.getContextTokens() + " but the context counts " + counted);
+    }
+    if (e.getContextTokens() > e.getTargetTokens()) {
+      v.add("contextTokens " + e.getContextTokens() + " above targetTokens " + e.getTargetTokens());
+    }
+    if (tokenizer.count(e.getPrompt()) != e.getPromptTokens()) {
+      v.add("promptTokens " + e.getPromptTokens() + " but the prompt counts "
+          + tokenizer.count(e.getPrompt()));
+    }
+    if (!e.getPrompt().contains(context) || !e.getPrompt().contains(e.getQuestion())) {
+      v.add("prompt does not contain the context and the question");
+    }
+    if (!e.getCompletion().equals(e.getAnswer())) {
+      v.add("completion differs from answer");
+    }
+    int[] starts = null;
+    for (AnswerSegment a : e.getAnswerSegments()) {
+      if (a.getCharStart() < 0 || a.getCharEnd() > context.length()
+          || a.getCharStart() >= a.getCharEnd()) {
+        v.add("answer segment " + a.getSegmentIndex() + " has an invalid char span");
+        continue;
+      }
+      String text = context.substring(a.getCharStart(), a.getCharEnd());
+      if (context.indexOf(text) != context.lastIndexOf(text)) {
+        v.add("answer segment " + a.getSegmentIndex() + " appears more than once in the context");
+      }
+      if (starts == null) {
+        starts = tokenizer.tokenCharStarts(context);
+      }
+      boolean tokenSpanOk = a.getTokenStart() >= 0 && a.getTokenStart() < a.getTokenEnd()
+          && a.getTokenEnd() <= starts.length && starts[a.getTokenStart()] <= a.getCharStart()
+          && (a.getTokenEnd() == starts.length || starts[a.getTokenEnd()] >= a.getCharEnd());
+      if (!tokenSpanOk) {
+        v.add("answer segment " + a.getSegmentIndex() + " has a token span that does not cover "
+            + "its characters");
+      }
+      double depth = e.getContextTokens() == 0 ? 0 : (double) a.getTokenStart()
+          / e.getContextTokens();
+      if (Math.abs(depth - a.getDepth()) > 1e-9) {
+        v.add("answer segment " + a.getSegmentIndex() + " depth " + a.getDepth() + " != "
+            + depth);
+      }
+      if (!a.getDocId().equals(e.getSourceDocId())) {
+        v.add("answer segment from " + a.getDocId() + ", not the source document");
+      }
+    }
+    if (e.getFillerDocIds().contains(e.getSourceDocId())) {
+      v.add("a filler comes from the source document " + e.getSourceDocId());
+    }
+    Set<String> fillerSegments = new HashSet<>(e.getFillerSegmentIds());
+    if (fillerSegments.size() != e.getFillerSegmentIds().size()) {
+      v.add("a filler segment is repeated");
+    }
+    int needed = e.getAnswerSegments().size();
+    if (e.getKind() == Kind.FINE_GRAINED && needed != 1) {
+      v.add("FINE_GRAINED with " + needed + " answer segments");
+    }
+    if (e.getKind() == Kind.MULTI_SEGMENT && needed < 2) {
+      v.add("MULTI_SEGMENT with " + needed + " answer segments");
+    }
+    if (e.getKind() == Kind.SHORT_CONTEXT && !e.getFillerDocIds().isEmpty()) {
+      v.add("SHORT_CONTEXT with fillers");
+    }
+    if (e.getKind() != Kind.SHORT_CONTEXT && e.getFillerDocIds().isEmpty()) {
+      v.add(e.getKind() + " without fillers");
+    }
+    return v;
+  }
+}

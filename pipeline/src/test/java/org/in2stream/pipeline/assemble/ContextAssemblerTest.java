@@ -1,0 +1,138 @@
+package org.in2stream.pipeline.assemble;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.in2stream.pipeline.TestTexts;
+import org.in2stream.pipeline.check.ExampleChecks;
+import org.in2stream.pipeline.failure.Reason;
+import org.in2stream.pipeline.tokenize.TextTokenizer;
+import org.in2stream.schema.AnswerSegment;
+import org.in2stream.schema.Kind;
+import org.in2stream.schema.LongContextExample;
+import org.in2stream.schema.QaPair;
+import org.in2stream.schema.Segment;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ContextAssemblerTest {
+  private static final TextTokenizer TOK = TestTexts.tokenizer();
+  private static List<Segment> pool;
+  private final ContextAssembler assembler =
+      new ContextAssembler(TOK, TrainingTemplate.FILM_V1, 42, 4096, 32768, "test");
+
+  @BeforeAll
+  static void buildPool() {
+    pool = TestTexts.pool(260, 5); // about 1,000 segments, ~200K tokens
+  }
+
+  private static QaPair qa(String docId, int docSeed, Kind kind) {
+    List<Segment> segs = TestTexts.segments(docId, TestTexts.document(docSeed, 8), 7);
+    List<Segment> shown = kind == Kind.FINE_GRAINED ? List.of(segs.get(1)) : segs;
+    List<Integer> needed = kind == Kind.FINE_GRAINED ? List.of(segs.get(1).getIndex())
+        : List.of(0, segs.size() - 1);
+    return QaPair.newBuilder().setRequestKey("key-" + docId + "-" + kind).setKind(kind)
+        .setDocId(docId).setQuestion("Which number?").setAnswer("42").setSegments(shown)
+        .setNeededSegmentIndexes(needed).setModel("m").setPromptVersion("p")
+        .setSource(TestTexts.source(7)).build();
+  }
+
+  @Test
+  void fineGrainedContextsAreTokenExactAndSound() {
+    for (int i = 0; i < 30; i++) {
+      QaPair q = qa("doc-" + i, i, Kind.FINE_GRAINED);
+      ContextAssembler.Result r = assembler.assemble(q, Kind.FINE_GRAINED, pool);
+      assertNull(r.failure(), () -> r.failure().getMessage());
+      LongContextExample e = r.example();
+      assertEquals(TOK.count(e.getContext()), e.getContextTokens(), "counted on the final text");
+      assertTrue(e.getContextTokens() <= e.getTargetTokens());
+      assertTrue(e.getTargetTokens() >= 4096 && e.getTargetTokens() <= 32768);
+      assertEquals(List.of(), ExampleChecks.violations(e, TOK));
+
+      AnswerSegment a = e.getAnswerSegments().get(0);
+      String answerText = q.getSegments().get(0).getText();
+      assertEquals(answerText, e.getContext().substring(a.getCharStart(), a.getCharEnd()));
+      assertEquals(e.getContext().indexOf(answerText), e.getContext().lastIndexOf(answerText),
+          "answer segment present exactly once");
+      assertTrue(!e.getFillerDocIds().contains(q.getDocId()), "no filler from the source doc");
+      assertEquals(e.getFillerSegmentIds().size(), new HashSet<>(e.getFillerSegmentIds()).size(),
+          "no filler repeated");
+    }
+  }
+
+  @Test
+  void shortfallIsBelowOneFillerSegment() {
+    int smallest = pool.stream().mapToInt(Segment::getTokens).min().orElseThrow();
+    for (int i = 0; i < 20; i++) {
+      LongContextExample e =
+          assembler.assemble(qa("s-" + i, 100 + i, Kind.FINE_GRAINED), Kind.FINE_GRAINED, pool)
+              .example();
+      int shortfall = e.getTargetTokens() - e.getContextTokens();
+      assertTrue(shortfall >= 0 && shortfall < smallest + 8,
+          "shortfall " + shortfall + " vs smallest filler " + smallest);
+    }
+  }
+
+  @Test
+  void depthVariesAcrossExamples() {
+    Set<Integer> deciles = new HashSet<>();
+    for (int i = 0; i < 60; i++) {
+      LongContextExample e =
+          assembler.assemble(qa("d-" + i, 200 + i, Kind.FINE_GRAINED), Kind.FINE_GRAINED, pool)
+              .example();
+      deciles.add((int) (e.getAnswerSegments().get(0).getDepth() * 10));
+    }
+    assertTrue(deciles.size() >= 7, "answers land in " + deciles.size() + " of 10 depth deciles");
+  }
+
+  @Test
+  void multiSegmentShufflesTheWholeDocumentAmongFillers() {
+    QaPair q = qa("multi", 9, Kind.MULTI_SEGMENT);
+    LongContextExample e = assembler.assemble(q, Kind.MULTI_SEGMENT, pool).example();
+    assertNotNull(e);
+    assertEquals(2, e.getAnswerSegments().size());
+    for (Segment s : q.getSegments()) {
+      assertTrue(e.getContext().contains(s.getText()), "every piece of the document is present");
+    }
+    assertEquals(List.of(), ExampleChecks.violations(e, TOK));
+  }
+
+  @Test
+  void shortContextKeepsOnlyItsOwnText() {
+    QaPair q = qa("short", 11, Kind.FINE_GRAINED);
+    LongContextExample e = assembler.assemble(q, Kind.SHORT_CONTEXT, pool).example();
+    assertEquals(q.getSegments().get(0).getText(), e.getContext());
+    assertTrue(e.getFillerDocIds().isEmpty());
+    assertEquals(e.getContextTokens(), e.getTargetTokens());
+    assertEquals(List.of(), ExampleChecks.violations(e, TOK));
+  }
+
+  @Test
+  void sameInputGivesTheSameExample() {
+    QaPair q = qa("det", 12, Kind.FINE_GRAINED);
+    assertEquals(assembler.assemble(q, Kind.FINE_GRAINED, pool).example(),
+        assembler.assemble(q, Kind.FINE_GRAINED, pool).example());
+  }
+
+  @Test
+  void aPoolTooSmallIsADeadLetterNotAShortContext() {
+    ContextAssembler.Result r = assembler.assemble(qa("tiny", 13, Kind.FINE_GRAINED),
+        Kind.FINE_GRAINED, pool.subList(0, 5));
+    assertNull(r.example());
+    assertEquals(Reason.INSUFFICIENT_FILLER.name(), r.failure().getReason());
+  }
+
+  @Test
+  void fillersOfTheSourceDocumentAreNeverUsed() {
+    // A pool made only of the source document's own segments cannot fill anything.
+    QaPair q = qa("filler-3", 14, Kind.FINE_GRAINED);
+    List<Segment> own = pool.stream().filter(s -> s.getDocId().equals("filler-3")).toList();
+    ContextAssembler.Result r = assembler.assemble(q, Kind.FINE_GRAINED, own);
+    assertEquals(Reason.INSUFFICIENT_FILLER.name(), r.failure().getReason());
+  }
+}

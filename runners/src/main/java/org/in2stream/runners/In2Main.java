@@ -1,0 +1,93 @@
+package org.in2stream.runners;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.in2stream.pipeline.In2Pipeline;
+import org.in2stream.pipeline.config.In2Options;
+import org.in2stream.pipeline.config.PipelineConfig;
+import org.in2stream.pipeline.config.Preflight;
+
+/**
+ * Runs the job on Flink: on the embedded MiniCluster by default ({@code --flinkMaster=[local]}), or
+ * on a cluster with {@code --flinkMaster=host:port}. Main only parses options; {@link #run} builds
+ * and runs, and tests call it too.
+ */
+public final class In2Main {
+  private In2Main() {}
+
+  /** Options of the job and of the Flink runner. */
+  public interface Options extends In2Options, FlinkPipelineOptions {}
+
+  public static void main(String[] args) {
+    Options options;
+    PipelineConfig config;
+    try {
+      options = parse(args);
+      config = PipelineConfig.from(options);
+      Preflight.check(config);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("in2-stream: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    PipelineResult result = run(options, config);
+    PipelineResult.State state = result.waitUntilFinish();
+    printCounters(result);
+    if (state != PipelineResult.State.DONE) {
+      System.err.println("in2-stream: job ended in state " + state);
+      System.exit(1);
+    }
+  }
+
+  /** Parses arguments with Flink defaults for a local run. */
+  public static Options parse(String... args) {
+    PipelineOptionsFactory.register(Options.class);
+    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
+    options.setRunner(FlinkRunner.class);
+    if (options.getFlinkMaster() == null || options.getFlinkMaster().isEmpty()
+        || "[auto]".equals(options.getFlinkMaster())) {
+      options.setFlinkMaster("[local]");
+    }
+    return options;
+  }
+
+  /** Builds the pipeline from a checked configuration and starts it. */
+  public static PipelineResult run(Options options, PipelineConfig config) {
+    Pipeline pipeline = Pipeline.create(options);
+    In2Pipeline.buildAndWrite(pipeline, config);
+    return pipeline.run();
+  }
+
+  /** Prints the job's counters, one per line, sorted by name. */
+  static void printCounters(PipelineResult result) {
+    Map<String, Long> counters = counters(result);
+    System.out.println("Counters:");
+    counters.forEach((name, value) -> System.out.printf("  %-45s %,d%n", name, value));
+  }
+
+  /** The job's counters as {@code Namespace.name → value} (committed values where supported). */
+  public static Map<String, Long> counters(PipelineResult result) {
+    Map<String, Long> out = new TreeMap<>();
+    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder().build());
+    for (MetricResult<Long> c : metrics.getCounters()) {
+      String ns = c.getName().getNamespace();
+      String name = ns.substring(ns.lastIndexOf('.') + 1) + "." + c.getName().getName();
+      Long value;
+      try {
+        value = c.getCommitted();
+      } catch (UnsupportedOperationException e) {
+        value = c.getAttempted();
+      }
+      out.merge(name, value == null ? 0L : value, Long::sum);
+    }
+    return out;
+  }
+}
