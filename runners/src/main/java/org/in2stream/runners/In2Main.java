@@ -1,5 +1,7 @@
 package org.in2stream.runners;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -50,8 +52,12 @@ public final class In2Main {
   /** Parses arguments with Flink defaults for a local run. */
   public static Options parse(String... args) {
     PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
-    options.setRunner(FlinkRunner.class);
+    List<String> all = new ArrayList<>(List.of(args));
+    if (all.stream().noneMatch(a -> a.startsWith("--runner="))) {
+      all.add(0, "--runner=" + FlinkRunner.class.getSimpleName());
+    }
+    Options options = PipelineOptionsFactory.fromArgs(all.toArray(String[]::new))
+        .withValidation().as(Options.class);
     if (options.getFlinkMaster() == null || options.getFlinkMaster().isEmpty()
         || "[auto]".equals(options.getFlinkMaster())) {
       options.setFlinkMaster("[local]");

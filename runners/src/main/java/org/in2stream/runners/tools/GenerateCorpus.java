@@ -3,9 +3,7 @@ package org.in2stream.runners.tools;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +38,7 @@ public final class GenerateCorpus {
   /** Documents per {@code corpus-NNN.jsonl} file. */
   public static final int DOCS_PER_FILE = 100;
   private static final int LONG_PARAGRAPH_EVERY = 15;
-  private static final int LONG_PARAGRAPH_CHARS = 3_900;
+  private static final int LONG_PARAGRAPH_CHARS = 3_500;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern SLOT = Pattern.compile("\\{([A-Z]+)\\}");
   private static final String USAGE =
@@ -53,129 +51,106 @@ public final class GenerateCorpus {
 
   // ---- word lists and templates (all our own) ----
 
-  private static final String[] SYLLABLES = words("ka lo mir ven ta dor el sa ri bel no quin ar "
-      + "ze tho lan fe gra mu sil or pe dra ni vos ha jun ce wy bra to li mer cas un fa dal ro ve");
-  private static final String[] TOWN_ENDINGS = words("ton vale mere brook stead port ridge wick "
-      + "field ford");
-  private static final String[] MONTHS = words("January February March April May June July "
-      + "August September October November December");
-  private static final String[] WEEKDAYS = words("Monday Tuesday Wednesday Thursday Friday "
-      + "Saturday Sunday");
-  private static final String[] MASCOTS = words("Herons Foxes Comets Millers Otters Falcons "
-      + "Pilots Rangers Badgers Lanterns");
-  private static final String[] TITLE_ADJ = words("Quiet Silver Last Northern Broken Patient "
-      + "Hidden Golden Narrow Distant");
-  private static final String[] TITLE_NOUN = words("Harbor Orchard Lantern Winter Bridge Garden "
-      + "Meadow Lighthouse Archive Crossing");
-  private static final String[] DISTRICT_FORMS = {"%s Heights", "North %s", "%s Quarter",
-      "Old %s", "%s Park", "East %s"};
+  private static final List<String> SYLLABLES =
+      words("ka lo mir ven ta dor el sa ri bel no quin ar ze tho lan fe gra mu sil or pe dra ni");
+  private static final List<String> TOWN_ENDINGS =
+      words("ton vale mere brook stead port ridge wick field ford");
+  private static final List<String> MONTHS = words("January February March April May June July"
+      + " August September October November December");
+  private static final List<String> WEEKDAYS =
+      words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday");
+  private static final List<String> MASCOTS =
+      words("Herons Foxes Comets Millers Otters Falcons Pilots Rangers Badgers Lanterns");
+  private static final List<String> TITLE_ADJ =
+      words("Quiet Silver Last Northern Broken Patient Hidden Golden Narrow Distant");
+  private static final List<String> TITLE_NOUN =
+      words("Harbor Orchard Lantern Winter Bridge Garden Meadow Lighthouse Archive Crossing");
+  private static final List<String> DISTRICT_FORMS =
+      List.of("%s Heights", "North %s", "%s Quarter", "Old %s", "%s Park", "East %s");
 
   /** One news section: URL path, organization and venue kinds, headlines and sentences. */
-  private record Section(String path, String[] orgKinds, String[] venueKinds, List<String> headlines,
-      List<String> sentences) {}
+  private record Section(String path, List<String> orgKinds, List<String> venueKinds,
+      List<String> headlines, List<String> sentences) {}
 
-  /** Lines of {@code block} starting with "# " are headlines, the others sentence templates. */
+  /** The first two lines of {@code block} are headlines, the others sentence templates. */
   private static Section section(String path, String orgKinds, String venueKinds, String block) {
-    List<String> headlines = new ArrayList<>();
-    List<String> sentences = new ArrayList<>();
-    for (String line : block.strip().split("\n")) {
-      if (line.startsWith("# ")) {
-        headlines.add(line.substring(2));
-      } else {
-        sentences.add(line);
-      }
-    }
-    return new Section(path, orgKinds.split("\\|"), venueKinds.split("\\|"), headlines,
-        sentences);
+    List<String> lines = List.of(block.strip().split("\n"));
+    return new Section(path, List.of(orgKinds.split("\\|")), List.of(venueKinds.split("\\|")),
+        lines.subList(0, 2), lines.subList(2, lines.size()));
   }
 
   // Slots: {C} city, {D} district, {P} person, {O} organization, {TEAM}, {VENUE}, {WORK} title,
   // {PLACE} another town, and {N} {BIG} {PCT} {MONEY} {PRICE} {SCORE} {DATE} {MONTH} {YEAR}
-  // {WEEKDAY} {HOUR} {TEMP}. A backslash at the end of a line continues the sentence.
+  // {WEEKDAY} {HOUR} {TEMP}.
   private static final Section[] SECTIONS = {
       section("city-council", "Public Works Department|Civic Budget Office|Transit Authority",
           "Civic Center|Town Hall", """
-          # {C} Council Backs {MONEY} Plan for {D}
-          # Mayor {P} Faces Questions Over Waterfront Lease in {C}
-          The {C} city council voted {N} to {N} on {WEEKDAY} to approve a {MONEY} plan for \
-          road repairs in {D}.
-          Council member {P} said the proposal would add {N} bus stops along the main corridor \
-          by {DATE}.
-          According to the clerk's office, {BIG} residents signed a petition asking for longer \
-          library hours in {D}.
-          {P}, who chairs the budget committee, warned that property tax revenue fell {PCT} \
-          compared with {YEAR}.
+          {C} Council Backs {MONEY} Plan for Road Repairs in {D}
+          Mayor {P} Faces Questions Over Waterfront Lease in {C}
+          The {C} city council voted {N} to {N} on {WEEKDAY} to approve a {MONEY} road plan.
+          Council member {P} said the proposal would add {N} bus stops in {D} by {DATE}.
+          According to the clerk, {BIG} residents signed a petition for longer library hours.
+          {P}, who chairs the budget committee, said tax revenue fell {PCT} since {YEAR}.
           The meeting ran past {HOUR}, and {N} speakers lined up to comment on the zoning change.
           Mayor {P} promised a public hearing on {DATE} before any final vote on the lease.
-          A report from the {O} estimated that the new water main would serve {BIG} households \
-          in {D}.
+          A report from the {O} said the new water main would serve {BIG} households in {D}.
           Opponents led by {P} argued that the {MONEY} contract was awarded without enough bids.
           """),
       section("science", "Institute of Earth Sciences|Marine Laboratory|Polytechnic",
           "Observatory|Science Center", """
-          # {O} Team Finds {N} Unrecorded Microbes Near {C}
-          # Study Led by {P} Tracks Wetland Changes in {D}
-          Researchers at the {O} reported that {BIG} soil cores taken near {C} contained {N} \
-          previously unrecorded microbes.
+          {O} Team Finds {N} Unrecorded Microbes Near {C}
+          Study Led by {P} Tracks Wetland Changes in {D}
+          Researchers at the {O} found {N} unrecorded microbes in {BIG} soil cores from {D}.
           The study, led by {P}, was published on {DATE} after {N} months of review.
-          {P} said the team measured a drop of {PCT} in nitrogen levels in the {D} wetlands \
-          since {YEAR}.
-          The instrument, built for about {MONEY}, can detect particles smaller than {N} \
-          micrometers.
-          A second group under {P} plans to repeat the experiment with {BIG} volunteers next spring.
-          Funding came from the {O}, which has supported field work around {C} for {N} years.
+          {P} said nitrogen levels in the {D} wetlands had dropped {PCT} since {YEAR}.
+          The instrument, built for about {MONEY}, detects particles smaller than {N} micrometers.
+          A second group under {P} plans to repeat the work with {BIG} volunteers next spring.
+          Funding came from the {O}, which has backed field work around {C} for {N} years.
           The telescope at the {VENUE} recorded {BIG} faint flashes during one night in {MONTH}.
           {P} cautioned that the results cover only {N} sites and may not hold in colder regions.
           """),
       section("sports", "Athletic Club|Sports Authority|Youth League", "Stadium|Field|Arena", """
-          # {TEAM} Edge {TEAM} {SCORE} at {VENUE}
-          # {P} Leads {TEAM} to Win Number {N} of the Season
+          {TEAM} Edge {TEAM} {SCORE} at {VENUE}
+          {P} Leads {TEAM} to Win Number {N} of the Season
           The {TEAM} beat the {TEAM} {SCORE} on {WEEKDAY} in front of {BIG} fans at {VENUE}.
           {P} scored {N} points in the second half, the most by any player this season.
           Coach {P} said the squad had trained for {N} days at altitude before the tournament.
-          The win moved the {TEAM} to {N} victories and {N} losses, second in the regional \
-          standings.
+          The win moved the {TEAM} to {N} victories and {N} losses, second in the standings.
           Tickets for the final on {DATE} sold out within {N} minutes, according to the {O}.
-          {P}, the team captain, missed {N} games in {YEAR} with a knee injury but returned in \
-          full form.
+          {P}, the team captain, missed {N} games in {YEAR} with a knee injury but came back.
           The next match against the {TEAM} is scheduled for {DATE} at {VENUE}.
           Attendance at {VENUE} has grown {PCT} since the ground reopened in {YEAR}.
           """),
       section("business", "Holdings|Logistics Group|Textile Works|Food Company",
           "Trade Center|Exchange Hall", """
-          # {O} Revenue Climbs {PCT} as Demand Grows in {C}
-          # {O} to Open {N} Stores in {C} and {D}
+          {O} Revenue Climbs {PCT} as Demand Grows in {C}
+          {O} to Open {N} Stores in {C} and {D}
           The {O} reported quarterly revenue of {MONEY}, up {PCT} from the same period in {YEAR}.
-          Chief executive {P} told investors the company would open {N} new stores in {C} and \
-          {D}.
+          Chief executive {P} told investors the company would open {N} new stores in {D}.
           Shares of the {O} closed at {PRICE} on {WEEKDAY} after the earnings call.
-          The planned merger is expected to cut about {BIG} jobs over {N} years, analysts at the \
-          {O} said.
-          {P}, an analyst who follows the sector, said demand for electric ferries in {C} had \
-          doubled since {YEAR}.
+          Analysts at the {O} expect the merger to cut about {BIG} jobs over {N} years.
+          {P}, an analyst, said demand for electric ferries in {C} had doubled since {YEAR}.
           A new warehouse in {D} will employ {BIG} people when it opens on {DATE}.
           The board approved a dividend of {N} cents per share and a buyback worth {MONEY}.
           Local suppliers said delivery times had improved by {N} days since {MONTH}.
           """),
       section("weather", "Weather Service|Climate Observatory|Flood Control Board",
           "Harbor Station|Hill Station", """
-          # Storm Brings {N} Millimeters of Rain to {D}
-          # Cold Front Expected in {C} by {WEEKDAY}, Says {O}
-          Forecasters at the {O} expect temperatures in {C} to reach {TEMP} degrees by \
-          {WEEKDAY} afternoon.
+          Storm Brings {N} Millimeters of Rain to {D}
+          Cold Front Expected in {C} by {WEEKDAY}, Says {O}
+          Forecasters at the {O} expect {C} to reach {TEMP} degrees by {WEEKDAY} afternoon.
           Rainfall in {D} totaled {N} millimeters over the weekend, the highest since {YEAR}.
           Wind gusts of up to {N} kilometers per hour cut power to {BIG} homes on {DATE}.
           {P}, a meteorologist with the {O}, said the cold front would move east by {HOUR}.
-          The river at {D} rose {N} centimeters overnight, and crews placed {BIG} sandbags along \
-          the bank.
+          The river at {D} rose {N} centimeters overnight, and crews placed {BIG} sandbags.
           Schools across {C} opened {N} minutes late on {WEEKDAY} because of icy roads.
           Snow on the hills above {C} was {N} centimeters deep on {DATE}, according to {P}.
           Officials said the dry spell has lasted {N} days, the longest stretch since {YEAR}.
           """),
       section("culture", "Arts Foundation|Heritage Trust|Music Society",
           "Concert Hall|Playhouse|Gallery", """
-          # {P} Exhibition Opens at {VENUE}
-          # {C} Festival Draws {BIG} Visitors Over {N} Days
+          {P} Exhibition Opens at {VENUE}
+          {C} Festival Draws {BIG} Visitors Over {N} Days
           The {VENUE} will open an exhibition of {N} paintings by {P} on {DATE}.
           The novel {WORK}, written by {P}, sold {BIG} copies in its first month.
           {P} directed a new staging of {WORK} that runs for {N} nights at the {VENUE}.
@@ -214,12 +189,10 @@ public final class GenerateCorpus {
       throw new IllegalArgumentException("--docs must be >= 0, got " + docs);
     }
     Files.createDirectories(out);
-    try (Stream<Path> old = Files.list(out)) {
-      for (Path p : (Iterable<Path>) old::iterator) {
-        String name = p.getFileName().toString();
-        if (Files.isRegularFile(p) && (name.endsWith(".jsonl") || name.endsWith(".txt"))) {
-          Files.delete(p);
-        }
+    try (Stream<Path> files = Files.list(out)) {
+      for (Path old : files.filter(f -> Files.isRegularFile(f)
+          && f.getFileName().toString().matches(".*[.](jsonl|txt)")).toList()) {
+        Files.delete(old);
       }
     }
     long bytes = 0;
@@ -234,81 +207,74 @@ public final class GenerateCorpus {
     if (!bad) {
       return new Summary(docs, 0, 0, bytes);
     }
-    bytes += write(out.resolve("bad-empty.txt"), ascii("   \n  \n\n      \n"));
-    // 0xC3 must be followed by a continuation byte, not '('; 0xFF never occurs in UTF-8
-    byte[] invalid = concat(ascii("Harbor notice: the ferry timetable for Monday changed "),
-        new byte[] {(byte) 0xC3, 0x28}, ascii(" and the late boat "), new byte[] {(byte) 0xFF},
-        ascii(" is cancelled until further notice.\n"));
-    bytes += write(out.resolve("bad-invalid-utf8.txt"), invalid);
-    bytes += write(out.resolve("bad-too-short.txt"), ascii("Light rain is expected tonight.\n"));
-    bytes += write(out.resolve("bad-lines.jsonl"), ascii(
+    bytes += write(out.resolve("bad-empty.txt"), latin1("   \n  \n\n      \n"));
+    // Latin-1 writes U+00C3 and U+00FF as the single bytes 0xC3 and 0xFF: 0xC3 must be followed
+    // by a continuation byte (not '('), and 0xFF never occurs in UTF-8
+    bytes += write(out.resolve("bad-invalid-utf8.txt"), latin1("Harbor notice: the ferry "
+        + "timetable changed \u00C3( on Monday and the late boat \u00FF is cancelled.\n"));
+    bytes += write(out.resolve("bad-too-short.txt"), latin1("Light rain is expected tonight.\n"));
+    bytes += write(out.resolve("bad-lines.jsonl"), latin1(
         "{\"id\": \"broken\", \"text\": \"unterminated\n"
             + "{\"id\":\"no-text\",\"body\":\"This record has a body but no text.\"}\n"));
     return new Summary(docs, 4, 5, bytes);
   }
 
   /** The JSON line of document {@code index} (0-based), as written to the corpus files. */
-  public static String jsonLine(int index, long seed) {
+  static String jsonLine(int index, long seed) throws JsonProcessingException {
     SplittableRandom r = new SplittableRandom(seed * 1_000_003L + index);
     Section section = SECTIONS[r.nextInt(SECTIONS.length)];
     Cast cast = cast(section, r);
     String headline = fill(pick(section.headlines(), r), cast, r);
-    List<String> paragraphs = new ArrayList<>();
-    paragraphs.add(headline);
+    List<String> paragraphs = new ArrayList<>(List.of(headline));
+    List<String> deck = new ArrayList<>();
     boolean longDoc = index % LONG_PARAGRAPH_EVERY == 4;
-    int target = longDoc ? 900 + r.nextInt(600) : 1_700 + r.nextInt(2_500);
+    int target = longDoc ? 700 + r.nextInt(600) : 1_600 + r.nextInt(2_100);
     int count = Math.max(3, Math.min(8, Math.round(target / 480f) + r.nextInt(3) - 1));
     int bodyChars = 0;
     for (int p = 0; p < count; p++) {
       int budget = (target - bodyChars) / (count - p);
       StringBuilder para = new StringBuilder();
       for (int s = 0; s < 6 && (s < 2 || para.length() < budget); s++) {
-        para.append(s == 0 ? "" : " ").append(sentence(section, cast, r));
+        para.append(s == 0 ? "" : " ").append(sentence(section, deck, cast, r));
       }
       if (longDoc && p == 1) {
         while (para.length() < LONG_PARAGRAPH_CHARS) {
-          para.append(' ').append(sentence(section, cast, r));
+          para.append(' ').append(sentence(section, deck, cast, r));
         }
       } else {
         bodyChars += para.length();
       }
       paragraphs.add(para.toString());
     }
-    String id = String.format(Locale.ROOT, "doc-%05d", index + 1);
     String slug = headline.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
         .replaceAll("^-|-$", "");
     slug = slug.substring(0, Math.min(60, slug.length())).replaceAll("-$", "");
     ObjectNode node = JSON.createObjectNode();
-    node.put("id", id);
+    node.put("id", String.format(Locale.ROOT, "doc-%05d", index + 1));
     node.put("url", String.format(Locale.ROOT, "https://news.example/%s/%s-%05d",
         section.path(), slug, index + 1));
     node.put("text", String.join("\n", paragraphs));
-    try {
-      return JSON.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return JSON.writeValueAsString(node);
   }
 
-  private static String sentence(Section section, Cast cast, SplittableRandom r) {
-    List<String> pool = r.nextInt(4) == 0 ? GENERAL : section.sentences();
-    return fill(pick(pool, r), cast, r);
+  /** Draws templates without replacement: the section's, plus four general ones per round. */
+  private static String sentence(Section section, List<String> deck, Cast cast,
+      SplittableRandom r) {
+    if (deck.isEmpty()) {
+      deck.addAll(section.sentences());
+      Stream.generate(() -> pick(GENERAL, r)).limit(4).forEach(deck::add);
+    }
+    return fill(deck.remove(r.nextInt(deck.size())), cast, r);
   }
 
   private static Cast cast(Section section, SplittableRandom r) {
     String city = town(r);
-    List<String> districts = new ArrayList<>();
-    List<String> people = new ArrayList<>();
-    List<String> orgs = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      districts.add(String.format(Locale.ROOT, pick(DISTRICT_FORMS, r), name(r, 2)));
-    }
-    for (int i = 0; i < 4; i++) {
-      people.add(name(r, 2) + " " + name(r, 2 + r.nextInt(2)));
-    }
-    for (int i = 0; i < 2; i++) {
-      orgs.add((i == 0 ? city : name(r, 2)) + " " + pick(section.orgKinds(), r));
-    }
+    List<String> districts =
+        Stream.generate(() -> pick(DISTRICT_FORMS, r).formatted(name(r, 2))).limit(3).toList();
+    List<String> people =
+        Stream.generate(() -> name(r, 2) + " " + name(r, 2 + r.nextInt(2))).limit(4).toList();
+    List<String> orgs = List.of(city + " " + pick(section.orgKinds(), r),
+        name(r, 2) + " " + pick(section.orgKinds(), r));
     List<String> teams = List.of(city + " " + pick(MASCOTS, r), town(r) + " " + pick(MASCOTS, r));
     String venue = name(r, 2) + " " + pick(section.venueKinds(), r);
     String work = "The " + pick(TITLE_ADJ, r) + " " + pick(TITLE_NOUN, r);
@@ -383,28 +349,16 @@ public final class GenerateCorpus {
     return r.nextBoolean() ? name(r, 2) + pick(TOWN_ENDINGS, r) : name(r, 3);
   }
 
-  private static <T> T pick(T[] items, SplittableRandom r) {
-    return items[r.nextInt(items.length)];
-  }
-
   private static <T> T pick(List<T> items, SplittableRandom r) {
     return items.get(r.nextInt(items.size()));
   }
 
-  private static String[] words(String spaceSeparated) {
-    return spaceSeparated.split(" ");
+  private static List<String> words(String spaceSeparated) {
+    return List.of(spaceSeparated.split(" "));
   }
 
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    for (byte[] part : parts) {
-      all.writeBytes(part);
-    }
-    return all.toByteArray();
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+  private static byte[] latin1(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
   }
 
   private static long write(Path file, byte[] content) throws IOException {
@@ -419,50 +373,40 @@ public final class GenerateCorpus {
     int docs = 400;
     long seed = 7;
     boolean bad = true;
+    Summary summary;
     try {
       for (String arg : args) {
         int eq = arg.indexOf('=');
-        if (!arg.startsWith("--") || eq < 0) {
-          throw new IllegalArgumentException("expected --name=value, got: " + arg);
-        }
-        String name = arg.substring(2, eq);
+        String name = arg.startsWith("--") && eq > 2 ? arg.substring(2, eq) : "";
         String value = arg.substring(eq + 1);
         switch (name) {
           case "out" -> out = Paths.get(value);
           case "docs" -> docs = Integer.parseInt(value);
           case "seed" -> seed = Long.parseLong(value);
-          case "bad" -> {
-            if (!value.equals("true") && !value.equals("false")) {
-              throw new IllegalArgumentException("--bad must be true or false, got: " + value);
-            }
-            bad = Boolean.parseBoolean(value);
-          }
+          case "bad" -> bad = switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--bad must be true or false: " + arg);
+          };
           default -> throw new IllegalArgumentException("unknown argument: " + arg);
         }
       }
       if (out == null || out.toString().isEmpty()) {
         throw new IllegalArgumentException("--out=DIR is required");
       }
-      if (docs < 0) {
-        throw new IllegalArgumentException("--docs must be >= 0, got " + docs);
-      }
+      summary = generate(out, docs, seed, bad);
     } catch (IllegalArgumentException e) { // NumberFormatException included
-      System.err.println("GenerateCorpus: " + e.getMessage());
-      System.err.println(USAGE);
+      System.err.println("GenerateCorpus: " + e.getMessage() + "\n" + USAGE);
       System.exit(2);
       return;
-    }
-    Summary s;
-    try {
-      s = generate(out, docs, seed, bad);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException e) {
       System.err.println("GenerateCorpus: cannot write " + out + ": " + e);
       System.exit(1);
       return;
     }
-    String extra = s.badFiles() == 0 ? ""
-        : String.format(Locale.ROOT, " (+%d bad inputs, %d records)", s.badFiles(), s.badRecords());
-    System.out.println(String.format(Locale.ROOT, "Wrote %d documents%s to %s (%,d bytes)",
-        s.documents(), extra, out, s.bytes()));
+    String extra = summary.badFiles() == 0 ? "" : String.format(Locale.ROOT,
+        " (+%d bad inputs, %d records)", summary.badFiles(), summary.badRecords());
+    System.out.printf(Locale.ROOT, "Wrote %d documents%s to %s (%,d bytes)%n",
+        summary.documents(), extra, out, summary.bytes());
   }
 }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The main job on the embedded default generator, end to end on one machine:
+#   build -> local Kafka broker -> generated corpus (or --input=DIR) -> topic -> pipeline on Flink's
+#   embedded MiniCluster over exactly that topic -> Avro in out/demo/ -> summary -> broker stopped.
+#
+#   scripts/demo.sh [--input=DIR] [--output=DIR] [--docs=N] [--any-pipeline-or-flink-option=value]
+set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+INPUT=""
+OUTPUT="$ROOT/out/demo"
+DOCS=400
+TOPIC="in2-demo-docs"
+PASS=()
+for arg in "$@"; do
+  case "$arg" in
+    --input=*) INPUT="${arg#*=}" ;;
+    --output=*) OUTPUT="${arg#*=}" ;;
+    --docs=*) DOCS="${arg#*=}" ;;
+    --inputTopic=*) TOPIC="${arg#*=}" ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --*=*) PASS+=("$arg") ;;
+    *) echo "demo: unexpected argument '$arg' (use --name=value)" >&2; exit 2 ;;
+  esac
+done
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+BOOTSTRAP="localhost:$KAFKA_PORT"
+
+ensure_jar
+
+STARTED_KAFKA=0
+if ! "$ROOT/scripts/kafka-local.sh" status >/dev/null 2>&1; then
+  "$ROOT/scripts/kafka-local.sh" start
+  STARTED_KAFKA=1
+fi
+cleanup() {
+  if [[ $STARTED_KAFKA == 1 ]]; then
+    "$ROOT/scripts/kafka-local.sh" stop || true
+  fi
+}
+trap cleanup EXIT
+
+if [[ -z "$INPUT" ]]; then
+  INPUT="$ROOT/.local/demo-corpus"
+  run_tool org.in2stream.runners.tools.GenerateCorpus --out="$INPUT" --docs="$DOCS"
+fi
+
+SENT=$(run_tool org.in2stream.runners.tools.ProduceDocs --bootstrapServers="$BOOTSTRAP" \
+  --topic="$TOPIC" --dir="$INPUT" --recreate=true | tee /dev/stderr | awk '/^Sent/ {print $2}')
+
+rm -rf "$OUTPUT"
+echo "Running the pipeline on Flink (embedded MiniCluster) over $SENT records of $TOPIC..." >&2
+START_NS=$(date +%s%N)
+java "${JAVA_OPENS[@]}" -Xmx${DEMO_HEAP:-3g} -cp "$(job_jar)" org.in2stream.runners.In2Main \
+  --bootstrapServers="$BOOTSTRAP" --inputTopic="$TOPIC" --maxRecords="$SENT" \
+  --output="$OUTPUT" "${PASS[@]}"
+END_NS=$(date +%s%N)
+SECONDS_TAKEN=$(awk -v a="$START_NS" -v b="$END_NS" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+
+echo
+echo "== Summary of $OUTPUT =="
+run_tool org.in2stream.runners.tools.OutputReport --output="$OUTPUT" --expectRecords="$SENT"
+awk -v n="$SENT" -v s="$SECONDS_TAKEN" \
+  'BEGIN {printf "Pipeline wall time: %s s for %d records (%.1f documents/s, including Flink start-up)\n", s, n, n / s}'
+echo "Examples: $OUTPUT/examples/*.avro   Dead letters: $OUTPUT/dead-letters/*.avro"
