@@ -53,7 +53,7 @@ rm -rf "$OUTPUT"
 echo "Running the pipeline on Flink (embedded MiniCluster) over $SENT records of $TOPIC..." >&2
 START_NS=$(date +%s%N)
 java "${JAVA_OPENS[@]}" -Xmx${DEMO_HEAP:-3g} -cp "$(job_jar)" org.in2stream.runners.In2Main \
-  --bootstrapServers="$BOOTSTRAP" --inputTopic="$TOPIC" --maxRecords="$SENT" \
+  --bootstrapServers="$BOOTSTRAP" --inputTopic="$TOPIC" \
   --output="$OUTPUT" "${PASS[@]}"
 END_NS=$(date +%s%N)
 SECONDS_TAKEN=$(awk -v a="$START_NS" -v b="$END_NS" 'BEGIN {printf "%.1f", (b - a) / 1e9}')

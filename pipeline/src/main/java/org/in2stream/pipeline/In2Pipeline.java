@@ -3,54 +3,85 @@ package org.in2stream.pipeline;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.in2stream.pipeline.assemble.AssembleContexts;
 import org.in2stream.pipeline.assemble.BuildFillerPool;
 import org.in2stream.pipeline.assemble.TrainingTemplate;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.segment.SegmentDocuments;
 import org.in2stream.pipeline.sink.WriteExamples;
+import org.in2stream.pipeline.source.PartitionRange;
+import org.in2stream.pipeline.source.RawKafka;
 import org.in2stream.pipeline.source.ReadDocuments;
+import org.in2stream.pipeline.source.ReplayRanges;
 import org.in2stream.pipeline.synth.OfflineQaGenerator;
 import org.in2stream.pipeline.synth.QaGenerator;
+import org.in2stream.pipeline.synth.QaJournal;
 import org.in2stream.pipeline.synth.SynthesizeQa;
 import org.in2stream.pipeline.util.Version;
-import org.in2stream.schema.Document;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.QaPair;
 import org.in2stream.schema.RawRecord;
 import org.in2stream.schema.Segment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: ReadDocuments → SegmentDocuments → SynthesizeQa → AssembleContexts → WriteExamples,
- * with the failures of every step flattened into one dead-letter output. Step names are stable: they
- * become Flink operator ids.
+ * with the failures of every step flattened into one dead-letter output. With {@code --readJournal}
+ * the first three steps are replaced by ReadQaJournal. Step names are stable: they become Flink
+ * operator ids, and renaming one breaks savepoint restore.
  */
 public final class In2Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(In2Pipeline.class);
+
   private In2Pipeline() {}
 
-  /** The two outputs of the pipeline before they are written, for tests and for sinks. */
+  /** The outputs of the pipeline before they are written, for tests and for sinks. */
   public record Outputs(PCollection<LongContextExample> examples, PCollection<Failure> failures,
-      PCollection<Document> documents, PCollection<QaPair> qaPairs) {
+      PCollection<QaPair> qaPairs) {
     public PCollectionTuple asTuple() {
       return PCollectionTuple.of(WriteExamples.EXAMPLES, examples)
           .and(WriteExamples.FAILURES, failures);
     }
   }
 
-  /** Builds the whole job, reading the configured Kafka topic and writing Avro files. */
+  /** Builds the whole job: Kafka in, Avro files and topics out. Resolves replay ranges now. */
   public static Outputs buildAndWrite(Pipeline pipeline, PipelineConfig config) {
-    Outputs outputs = build(pipeline, config, ReadDocuments.fromKafka(config),
-        generatorFactory(config));
-    outputs.asTuple().apply("WriteExamples", new WriteExamples(config.output(),
-        config.numShards()));
+    PTransform<PBegin, PCollection<RawRecord>> raw = rawSource(config);
+    Outputs outputs = config.readJournal()
+        ? buildFromJournal(pipeline, config, raw)
+        : build(pipeline, config, raw, generatorFactory(config));
+    outputs.asTuple().apply("WriteExamples", new WriteExamples(new WriteExamples.Sinks(
+        config.output(), config.numShards(), config.bootstrapServers(), config.outputTopic(),
+        config.deadLetterTopic(), config.eosShards())));
+    if (config.qaJournalTopic() != null) {
+      outputs.qaPairs().apply("JournalQa", QaJournal.write(config.bootstrapServers(),
+          config.qaJournalTopic(), config.eosShards()));
+    }
     return outputs;
+  }
+
+  /** The raw records of the configured mode. */
+  static PTransform<PBegin, PCollection<RawRecord>> rawSource(PipelineConfig config) {
+    long maxDelayMillis = config.maxDelaySeconds() * 1000;
+    if (config.mode() == PipelineConfig.Mode.STREAM) {
+      return RawKafka.stream(config.bootstrapServers(), config.inputTopic(),
+          config.consumerGroup(), config.streamStart(), maxDelayMillis);
+    }
+    List<PartitionRange> ranges = ReplayRanges.resolve(config.bootstrapServers(),
+        config.inputTopic(), config.replayFrom(), config.replayTo());
+    long total = ranges.stream().mapToLong(PartitionRange::size).sum();
+    LOG.info("replay of {} records: {}", total, ranges);
+    return RawKafka.replay(config.bootstrapServers(), ranges, maxDelayMillis);
   }
 
   /** The generator chosen by the configuration. */
@@ -60,16 +91,12 @@ public final class In2Pipeline {
     };
   }
 
-  /** Builds the job from any source of raw records and any generator; writes nothing. */
+  /** Builds the job from any source of raw documents and any generator; writes nothing. */
   public static Outputs build(Pipeline pipeline, PipelineConfig config,
       PTransform<PBegin, PCollection<RawRecord>> source, QaGenerator.Factory generator) {
-    return build(pipeline, config, ReadDocuments.from(source), generator);
-  }
-
-  private static Outputs build(Pipeline pipeline, PipelineConfig config, ReadDocuments read,
-      QaGenerator.Factory generator) {
     Coders.register(pipeline);
-    PCollectionTuple docs = pipeline.apply("ReadDocuments", read);
+    PCollectionTuple docs = pipeline.apply("ReadDocuments",
+        new ReadDocuments(source, config.window()));
 
     PCollectionTuple segmented = docs.get(ReadDocuments.DOCUMENTS)
         .apply("SegmentDocuments", new SegmentDocuments(config.tokenizer(),
@@ -80,15 +107,8 @@ public final class In2Pipeline {
         config.seed(), config.fineGrainedPerDocument(), config.multiSegmentRate(),
         config.maxInFlight()));
 
-    PCollectionView<List<Segment>> pool = perDocument
-        .apply("FlattenSegments", Flatten.iterables())
-        .apply("BuildFillerPool", new BuildFillerPool(config.seed(), config.fillerPoolSize()));
-
-    AssembleContexts.Settings settings = new AssembleContexts.Settings(config.tokenizer(),
-        TrainingTemplate.FILM_V1, config.seed(), config.minContextTokens(),
-        config.maxContextTokens(), config.shortContextRate(), Version.PIPELINE);
-    PCollectionTuple examples = qa.get(SynthesizeQa.QA)
-        .apply("AssembleContexts", new AssembleContexts(settings, pool));
+    PCollection<Segment> poolInput = perDocument.apply("FlattenSegments", Flatten.iterables());
+    PCollectionTuple examples = assemble(config, qa.get(SynthesizeQa.QA), poolInput);
 
     PCollection<Failure> failures = PCollectionList
         .of(docs.get(ReadDocuments.FAILURES))
@@ -96,8 +116,41 @@ public final class In2Pipeline {
         .and(qa.get(SynthesizeQa.FAILURES))
         .and(examples.get(AssembleContexts.FAILURES))
         .apply("DeadLetters", Flatten.pCollections());
-
     return new Outputs(examples.get(AssembleContexts.EXAMPLES), failures,
-        docs.get(ReadDocuments.DOCUMENTS), qa.get(SynthesizeQa.QA));
+        qa.get(SynthesizeQa.QA));
+  }
+
+  /**
+   * Re-assembles contexts from a QA journal: no generator call. The filler pool of a window is made
+   * of the segments the window's QA pairs carry.
+   */
+  public static Outputs buildFromJournal(Pipeline pipeline, PipelineConfig config,
+      PTransform<PBegin, PCollection<RawRecord>> source) {
+    Coders.register(pipeline);
+    PCollectionTuple journal = pipeline.apply("ReadQaJournal",
+        QaJournal.read(source, config.window()));
+    PCollection<QaPair> qa = journal.get(QaJournal.QA);
+    PCollection<Segment> poolInput = qa
+        .apply("SegmentsOfQa", MapElements.into(new TypeDescriptor<List<Segment>>() {})
+            .via(QaPair::getSegments))
+        .setCoder(org.apache.beam.sdk.coders.ListCoder.of(
+            org.apache.beam.sdk.extensions.avro.coders.AvroCoder.of(Segment.class)))
+        .apply("FlattenSegments", Flatten.iterables());
+    PCollectionTuple examples = assemble(config, qa, poolInput);
+    PCollection<Failure> failures = PCollectionList
+        .of(journal.get(QaJournal.FAILURES))
+        .and(examples.get(AssembleContexts.FAILURES))
+        .apply("DeadLetters", Flatten.pCollections());
+    return new Outputs(examples.get(AssembleContexts.EXAMPLES), failures, qa);
+  }
+
+  private static PCollectionTuple assemble(PipelineConfig config, PCollection<QaPair> qa,
+      PCollection<Segment> poolInput) {
+    PCollectionView<List<Segment>> pool = poolInput
+        .apply("BuildFillerPool", new BuildFillerPool(config.seed(), config.fillerPoolSize()));
+    AssembleContexts.Settings settings = new AssembleContexts.Settings(config.tokenizer(),
+        TrainingTemplate.FILM_V1, config.seed(), config.minContextTokens(),
+        config.maxContextTokens(), config.shortContextRate(), Version.PIPELINE);
+    return qa.apply("AssembleContexts", new AssembleContexts(settings, pool));
   }
 }

@@ -19,6 +19,8 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Instant;
 import org.in2stream.pipeline.check.ExampleChecks;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.synth.OfflineQaGenerator;
@@ -32,15 +34,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPipelineExtension.class)
 class In2PipelineTest {
   static PipelineConfig config(int maxContext) {
-    return new PipelineConfig("unused:9092", "docs", 1, "g", "/unused", 1, 42,
-        "tiktoken:cl100k_base", 128, 512, 2048, maxContext, 1, 0.5, 0.1, 20_000,
-        PipelineConfig.Generator.OFFLINE, 16);
+    return TestConfigs.fromArgs("--minContextTokens=2048", "--maxContextTokens=" + maxContext,
+        "--multiSegmentRate=0.5", "--shortContextRate=0.1", "--maxInFlight=16");
   }
 
   static RawRecord raw(long offset, byte[] value) {
     return RawRecord.newBuilder().setTopic("docs").setPartition(0).setOffset(offset)
-        .setTimestamp(1_000 + offset).setValue(value == null ? null : ByteBuffer.wrap(value))
+        .setTimestamp(1_700_000_000_000L + offset).setValue(value == null ? null : ByteBuffer.wrap(value))
         .build();
+  }
+
+  /** Raw records with their Kafka timestamps as event times, as the Kafka sources emit them. */
+  static Create.TimestampedValues<RawRecord> timestamped(List<RawRecord> records) {
+    List<TimestampedValue<RawRecord>> values = new ArrayList<>();
+    for (RawRecord r : records) {
+      values.add(TimestampedValue.of(r, new Instant(r.getTimestamp())));
+    }
+    return Create.timestamped(values).withCoder(AvroCoder.of(RawRecord.class));
   }
 
   static byte[] utf8(String s) {
@@ -63,7 +73,7 @@ class In2PipelineTest {
     input.add(raw(105, utf8("Too short to make one segment.")));
 
     In2Pipeline.Outputs out = In2Pipeline.build(pipeline, config(8192),
-        Create.of(input).withCoder(AvroCoder.of(RawRecord.class)),
+        timestamped(input),
         OfflineQaGenerator.factory(42));
 
     PAssert.that(out.failures()).satisfies(failures -> {
@@ -117,7 +127,7 @@ class In2PipelineTest {
 
   private static void collect(String name, Pipeline p, List<RawRecord> input) {
     In2Pipeline.Outputs out = In2Pipeline.build(p, config(8192),
-        Create.of(input).withCoder(AvroCoder.of(RawRecord.class)),
+        timestamped(input),
         OfflineQaGenerator.factory(42));
     PAssert.that(out.examples()).satisfies(it -> {
       Set<LongContextExample> all = new HashSet<>();

@@ -41,6 +41,11 @@ public final class In2Main {
       return;
     }
     PipelineResult result = run(options, config);
+    if (config.mode() == PipelineConfig.Mode.STREAM && !options.getAttachedMode()) {
+      System.out.println("in2-stream: streaming job submitted to " + options.getFlinkMaster()
+          + "; it runs until cancelled");
+      return;
+    }
     PipelineResult.State state = result.waitUntilFinish();
     printCounters(result);
     if (state != PipelineResult.State.DONE) {
@@ -62,7 +67,37 @@ public final class In2Main {
         || "[auto]".equals(options.getFlinkMaster())) {
       options.setFlinkMaster("[local]");
     }
+    if ("stream".equalsIgnoreCase(options.getMode())) {
+      streamingDefaults(options, all);
+    }
     return options;
+  }
+
+  /**
+   * A stream runs for weeks: exactly-once checkpoints every 30 s (unless set), kept when the job is
+   * cancelled so that it can be restored, and a fixed max parallelism so state can be rescaled.
+   */
+  static void streamingDefaults(Options options, List<String> args) {
+    options.setStreaming(true);
+    if (args.stream().noneMatch(a -> a.startsWith("--checkpointingInterval="))) {
+      options.setCheckpointingInterval(30_000L);
+    }
+    if (args.stream().noneMatch(a -> a.startsWith("--checkpointingMode="))) {
+      options.setCheckpointingMode("EXACTLY_ONCE");
+    }
+    if (args.stream().noneMatch(a -> a.startsWith("--externalizedCheckpointsEnabled="))) {
+      options.setExternalizedCheckpointsEnabled(true);
+    }
+    if (args.stream().noneMatch(a -> a.startsWith("--retainExternalizedCheckpointsOnCancellation="))) {
+      options.setRetainExternalizedCheckpointsOnCancellation(true);
+    }
+    if (args.stream().noneMatch(a -> a.startsWith("--maxParallelism="))) {
+      options.setMaxParallelism(128);
+    }
+    if (!"[local]".equals(options.getFlinkMaster())
+        && args.stream().noneMatch(a -> a.startsWith("--attachedMode="))) {
+      options.setAttachedMode(false); // submit and return; the cluster runs the stream
+    }
   }
 
   /** Builds the pipeline from a checked configuration and starts it. */

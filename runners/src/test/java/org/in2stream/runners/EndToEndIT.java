@@ -50,7 +50,6 @@ class EndToEndIT {
     In2Main.Options options = In2Main.parse(
         "--bootstrapServers=" + kafka.bootstrapServers(),
         "--inputTopic=docs",
-        "--maxRecords=" + sent,
         "--output=" + out,
         "--parallelism=2",
         "--numShards=2");

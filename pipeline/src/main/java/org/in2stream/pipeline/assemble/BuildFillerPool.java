@@ -31,7 +31,9 @@ public final class BuildFillerPool
 
   @Override
   public PCollectionView<List<Segment>> expand(PCollection<Segment> segments) {
-    return segments.apply("BottomK", Combine.globally(new BottomKFn(seed, size)).asSingletonView());
+    // Without defaults: a window gets a pool only if it has segments, and then it has QA pairs too.
+    return segments.apply("BottomK",
+        Combine.globally(new BottomKFn(seed, size)).withoutDefaults().asSingletonView());
   }
 
   /** Keeps the {@code size} segments with the smallest seeded hash, sorted by that hash. */
@@ -96,8 +98,18 @@ public final class BuildFillerPool
       }
       keyed.sort(ORDER);
       list.clear();
-      for (int i = 0; i < Math.min(size, keyed.size()); i++) {
-        list.add(keyed.get(i).segment());
+      Keyed previous = null;
+      for (Keyed k : keyed) {
+        if (list.size() == size) {
+          break;
+        }
+        boolean duplicate = previous != null && previous.key() == k.key()
+            && previous.segment().getDocId().equals(k.segment().getDocId())
+            && previous.segment().getIndex() == k.segment().getIndex();
+        if (!duplicate) {
+          list.add(k.segment()); // the same segment can reach the pool twice from a journal
+        }
+        previous = k;
       }
     }
 

@@ -22,11 +22,53 @@ public interface In2Options extends PipelineOptions {
 
   void setInputTopic(String value);
 
-  @Description("Read this many records from the earliest offsets, then end (a bounded run)")
-  @Validation.Required
-  Long getMaxRecords();
+  @Description("replay: read a bounded offset range and end; stream: read continuously until "
+      + "cancelled")
+  @Default.String("replay")
+  String getMode();
 
-  void setMaxRecords(Long value);
+  void setMode(String value);
+
+  @Description("replay start: earliest, latest, @<epoch-millis>, or <partition>:<offset>,...")
+  @Default.String("earliest")
+  String getReplayFrom();
+
+  void setReplayFrom(String value);
+
+  @Description("replay end (exclusive): latest (the end offsets when the job starts), "
+      + "@<epoch-millis>, or <partition>:<offset>,...")
+  @Default.String("latest")
+  String getReplayTo();
+
+  void setReplayTo(String value);
+
+  @Description("stream start for partitions without a committed offset of --consumerGroup: "
+      + "earliest or latest")
+  @Default.String("earliest")
+  String getStreamStart();
+
+  void setStreamStart(String value);
+
+  @Description("Read QA pairs from --inputTopic as a QA journal (written by --qaJournalTopic) "
+      + "instead of raw documents: contexts are re-assembled without calling the generator")
+  @Default.Boolean(false)
+  boolean getReadJournal();
+
+  void setReadJournal(boolean value);
+
+  @Description("Event-time window length in seconds; the filler pool of an example is the "
+      + "segments of its window")
+  @Default.Long(600L)
+  long getWindowSeconds();
+
+  void setWindowSeconds(long value);
+
+  @Description("A record whose Kafka timestamp is more than this many seconds behind the newest "
+      + "one of its partition takes that bound as its event time")
+  @Default.Long(60L)
+  long getMaxDelaySeconds();
+
+  void setMaxDelaySeconds(long value);
 
   @Description("Kafka consumer group id (offsets are committed for monitoring only)")
   @Default.String("in2-stream")
@@ -34,17 +76,38 @@ public interface In2Options extends PipelineOptions {
 
   void setConsumerGroup(String value);
 
-  @Description("Output folder: examples/ and dead-letters/ are written below it")
-  @Validation.Required
+  @Description("Output folder: examples/ and dead-letters/ are written below it (optional when "
+      + "--outputTopic is set)")
   String getOutput();
 
   void setOutput(String value);
 
-  @Description("Number of Avro files per output (0 lets the runner decide)")
+  @Description("Avro files per output and window (records are sharded by a hash of their id)")
   @Default.Integer(1)
   int getNumShards();
 
   void setNumShards(int value);
+
+  @Description("Kafka topic for the examples (Avro single-object encoding, written exactly-once)")
+  String getOutputTopic();
+
+  void setOutputTopic(String value);
+
+  @Description("Kafka topic for the dead letters (Avro single-object encoding, exactly-once)")
+  String getDeadLetterTopic();
+
+  void setDeadLetterTopic(String value);
+
+  @Description("Kafka topic to journal every QA pair to (exactly-once), for re-assembly later")
+  String getQaJournalTopic();
+
+  void setQaJournalTopic(String value);
+
+  @Description("Parallelism of each exactly-once Kafka writer")
+  @Default.Integer(2)
+  int getEosShards();
+
+  void setEosShards(int value);
 
   @Description("Global seed: every random choice derives from it and a stable id")
   @Default.Long(42L)

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.in2stream.pipeline.source.ReplayRanges;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 
 /**
@@ -13,10 +14,20 @@ import org.in2stream.pipeline.tokenize.Tokenizers;
 public record PipelineConfig(
     String bootstrapServers,
     String inputTopic,
-    long maxRecords,
+    Mode mode,
+    String replayFrom,
+    String replayTo,
+    String streamStart,
+    boolean readJournal,
+    long windowSeconds,
+    long maxDelaySeconds,
     String consumerGroup,
     String output,
     int numShards,
+    String outputTopic,
+    String deadLetterTopic,
+    String qaJournalTopic,
+    int eosShards,
     long seed,
     String tokenizer,
     int minSegmentTokens,
@@ -31,6 +42,12 @@ public record PipelineConfig(
     int maxInFlight)
     implements Serializable {
 
+  /** Bounded replay of an offset range, or a continuous stream. */
+  public enum Mode {
+    REPLAY,
+    STREAM
+  }
+
   /** Which QA generator to run. */
   public enum Generator {
     /** The embedded, offline, deterministic extractive generator (a stand-in for an LLM). */
@@ -43,11 +60,30 @@ public record PipelineConfig(
   public PipelineConfig {
     List<String> errors = new ArrayList<>();
     Tokenizers.validate(tokenizer).ifPresent(errors::add);
-    if (maxRecords <= 0) {
-      errors.add("--maxRecords must be > 0 (got " + maxRecords + ")");
+    if (mode == Mode.REPLAY) {
+      addIfPresent(errors, ReplayRanges.validate(replayFrom, "--replayFrom"));
+      addIfPresent(errors, ReplayRanges.validate(replayTo, "--replayTo"));
     }
-    if (numShards < 0) {
-      errors.add("--numShards must be >= 0 (got " + numShards + ")");
+    if (!"earliest".equals(streamStart) && !"latest".equals(streamStart)) {
+      errors.add("--streamStart must be earliest or latest (got " + streamStart + ")");
+    }
+    if (windowSeconds < 1) {
+      errors.add("--windowSeconds must be >= 1 (got " + windowSeconds + ")");
+    }
+    if (maxDelaySeconds < 0) {
+      errors.add("--maxDelaySeconds must be >= 0 (got " + maxDelaySeconds + ")");
+    }
+    if (output == null && outputTopic == null) {
+      errors.add("set --output (Avro files) or --outputTopic (Kafka), or both");
+    }
+    if (eosShards < 1) {
+      errors.add("--eosShards must be >= 1 (got " + eosShards + ")");
+    }
+    if (readJournal && qaJournalTopic != null) {
+      errors.add("--readJournal reads a journal; it cannot also write one (--qaJournalTopic)");
+    }
+    if (numShards < 1) {
+      errors.add("--numShards must be >= 1 (got " + numShards + ")");
     }
     if (minSegmentTokens < 1) {
       errors.add("--minSegmentTokens must be >= 1 (got " + minSegmentTokens + ")");
@@ -94,10 +130,20 @@ public record PipelineConfig(
     return new PipelineConfig(
         require(o.getBootstrapServers(), "--bootstrapServers"),
         require(o.getInputTopic(), "--inputTopic"),
-        o.getMaxRecords() == null ? 0 : o.getMaxRecords(),
+        parseEnum(Mode.class, o.getMode(), "--mode"),
+        o.getReplayFrom(),
+        o.getReplayTo(),
+        o.getStreamStart(),
+        o.getReadJournal(),
+        o.getWindowSeconds(),
+        o.getMaxDelaySeconds(),
         o.getConsumerGroup(),
-        require(o.getOutput(), "--output"),
+        blankToNull(o.getOutput()),
         o.getNumShards(),
+        blankToNull(o.getOutputTopic()),
+        blankToNull(o.getDeadLetterTopic()),
+        blankToNull(o.getQaJournalTopic()),
+        o.getEosShards(),
         o.getSeed(),
         o.getTokenizer(),
         o.getMinSegmentTokens(),
@@ -108,16 +154,36 @@ public record PipelineConfig(
         o.getMultiSegmentRate(),
         o.getShortContextRate(),
         o.getFillerPoolSize(),
-        parseGenerator(o.getGenerator()),
+        parseEnum(Generator.class, o.getGenerator(), "--generator"),
         o.getMaxInFlight());
   }
 
-  private static Generator parseGenerator(String value) {
+  private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String flag) {
     try {
-      return Generator.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException("unknown --generator=" + value + "; use offline");
+      List<String> names = new ArrayList<>();
+      for (E c : type.getEnumConstants()) {
+        names.add(c.name().toLowerCase(Locale.ROOT));
+      }
+      throw new IllegalArgumentException("unknown " + flag + "=" + value + "; use one of "
+          + names);
     }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static void addIfPresent(List<String> errors, String error) {
+    if (error != null) {
+      errors.add(error);
+    }
+  }
+
+  /** The window length as a Joda duration. */
+  public org.joda.time.Duration window() {
+    return org.joda.time.Duration.standardSeconds(windowSeconds);
   }
 
   private static String require(String value, String flag) {

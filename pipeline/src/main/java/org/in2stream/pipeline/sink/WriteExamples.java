@@ -1,18 +1,31 @@
 package org.in2stream.pipeline.sink;
 
-import org.apache.avro.file.CodecFactory;
-import org.apache.beam.sdk.extensions.avro.io.AvroIO;
+import java.io.Serializable;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.in2stream.pipeline.failure.FailureIds;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.LongContextExample;
 
 /**
- * Writes examples to {@code <output>/examples/} and every failure of every stage to {@code
- * <output>/dead-letters/}, both as deflate-compressed Avro container files. Input: a tuple with
- * {@link #EXAMPLES} and {@link #FAILURES}.
+ * Writes the pipeline's two outputs: examples and dead letters, each to deterministic Avro files
+ * ({@link DeterministicAvroFiles}, under {@code <output>/examples/} and {@code
+ * <output>/dead-letters/}) and, when topics are configured, to Kafka with exactly-once semantics
+ * ({@code withEOS}; consumers read with {@code isolation.level=read_committed}). Kafka values are Avro
+ * single-object encoded ({@code LongContextExample.getDecoder()} reads them); keys are record ids.
  */
 public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
   public static final TupleTag<LongContextExample> EXAMPLES = new TupleTag<>() {};
@@ -20,33 +33,88 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
   public static final String EXAMPLES_DIR = "examples";
   public static final String DEAD_LETTERS_DIR = "dead-letters";
 
-  private final String output;
-  private final int numShards;
-
   /**
-   * @param numShards files per output; 0 lets the runner decide
+   * Where outputs go. {@code output} may be null when only topics are wanted; topics may be null.
+   *
+   * @param eosShards parallelism of the exactly-once Kafka writers
    */
-  public WriteExamples(String output, int numShards) {
-    this.output = output.endsWith("/") ? output : output + "/";
-    this.numShards = numShards;
+  public record Sinks(String output, int numShards, String bootstrapServers, String outputTopic,
+      String deadLetterTopic, int eosShards) implements Serializable {
+    public static Sinks files(String output, int numShards) {
+      return new Sinks(output, numShards, null, null, null, 1);
+    }
+  }
+
+  private final Sinks sinks;
+
+  public WriteExamples(Sinks sinks) {
+    this.sinks = sinks;
   }
 
   @Override
   public PDone expand(PCollectionTuple input) {
-    AvroIO.Write<LongContextExample> examples = AvroIO.write(LongContextExample.class)
-        .to(output + EXAMPLES_DIR + "/part")
-        .withSuffix(".avro")
-        .withCodec(CodecFactory.deflateCodec(6));
-    AvroIO.Write<Failure> failures = AvroIO.write(Failure.class)
-        .to(output + DEAD_LETTERS_DIR + "/part")
-        .withSuffix(".avro")
-        .withCodec(CodecFactory.deflateCodec(6));
-    if (numShards > 0) {
-      examples = examples.withNumShards(numShards);
-      failures = failures.withNumShards(numShards);
+    PCollection<LongContextExample> examples = input.get(EXAMPLES);
+    PCollection<Failure> failures = input.get(FAILURES);
+    if (sinks.output() != null) {
+      String base = sinks.output().endsWith("/") ? sinks.output() : sinks.output() + "/";
+      examples.apply("WriteExampleFiles", new DeterministicAvroFiles<>(LongContextExample.class,
+          base + EXAMPLES_DIR, sinks.numShards(), LongContextExample::getId));
+      failures.apply("WriteDeadLetterFiles", new DeterministicAvroFiles<>(Failure.class,
+          base + DEAD_LETTERS_DIR, sinks.numShards(), FailureIds::of));
     }
-    input.get(EXAMPLES).apply("WriteExampleFiles", examples);
-    input.get(FAILURES).apply("WriteDeadLetterFiles", failures);
+    if (sinks.outputTopic() != null) {
+      examples
+          .apply("EncodeExamples", encode(e -> KV.of(e.getId(), avro(e))))
+          .apply("WriteExampleTopic", kafka(sinks.outputTopic()));
+    }
+    if (sinks.deadLetterTopic() != null) {
+      failures
+          .apply("EncodeDeadLetters", encode(f -> KV.of(FailureIds.of(f), avro(f))))
+          .apply("WriteDeadLetterTopic", kafka(sinks.deadLetterTopic()));
+    }
     return PDone.in(input.getPipeline());
+  }
+
+  private static <T> MapElements<T, KV<String, byte[]>> encode(
+      SerializableFunction<T, KV<String, byte[]>> fn) {
+    return MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
+        org.apache.beam.sdk.values.TypeDescriptor.of(byte[].class))).via(fn);
+  }
+
+  private static byte[] avro(LongContextExample e) {
+    try {
+      return toArray(LongContextExample.getEncoder().encode(e));
+    } catch (java.io.IOException ex) {
+      throw new java.io.UncheckedIOException(ex);
+    }
+  }
+
+  private static byte[] avro(Failure f) {
+    try {
+      return toArray(Failure.getEncoder().encode(f));
+    } catch (java.io.IOException ex) {
+      throw new java.io.UncheckedIOException(ex);
+    }
+  }
+
+  private static byte[] toArray(java.nio.ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  /** An exactly-once Kafka writer; its sink group id is stable per topic, across restarts. */
+  private PTransform<PCollection<KV<String, byte[]>>, PDone> kafka(String topic) {
+    return KafkaIO.<String, byte[]>write()
+        .withBootstrapServers(sinks.bootstrapServers())
+        .withTopic(topic)
+        .withKeySerializer(StringSerializer.class)
+        .withValueSerializer(ByteArraySerializer.class)
+        .withEOS(sinks.eosShards(), "in2-stream-sink-" + topic);
+  }
+
+  /** Coder of the encoded records (for tests that build the same shapes). */
+  static KvCoder<String, byte[]> encodedCoder() {
+    return KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of());
   }
 }

@@ -1,5 +1,6 @@
 package org.in2stream.pipeline.util;
 
+import com.google.common.hash.HashCode;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hasher;
 import java.nio.charset.StandardCharsets;
@@ -24,21 +25,25 @@ public final class Hashing {
    * Hex SHA-256 of several strings, each length-prefixed so that ("ab","c") and ("a","bc") differ.
    */
   public static String sha256Hex(String... parts) {
-    Hasher hasher = SHA256.newHasher();
-    for (String part : parts) {
-      byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-      hasher.putInt(bytes.length).putBytes(bytes);
-    }
-    return hasher.hash().toString();
+    return hash(parts).toString();
+  }
+
+  /** Raw SHA-256 of the given parts (length-prefixed like {@link #sha256Hex(String...)}). */
+  public static byte[] sha256Bytes(String... parts) {
+    return hash(parts).asBytes();
   }
 
   /** First 64 bits of the SHA-256 of the given parts: a stable numeric key. */
   public static long sha256Long(String... parts) {
+    return hash(parts).asLong();
+  }
+
+  private static HashCode hash(String... parts) {
     Hasher hasher = SHA256.newHasher();
     for (String part : parts) {
       byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
       hasher.putInt(bytes.length).putBytes(bytes);
     }
-    return hasher.hash().asLong();
+    return hasher.hash();
   }
 }

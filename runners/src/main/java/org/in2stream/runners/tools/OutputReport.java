@@ -125,8 +125,9 @@ public final class OutputReport {
       return out;
     }
     List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.toString().endsWith(".avro")).sorted().toList();
+    try (Stream<Path> s = Files.walk(dir)) {
+      files = s.filter(p -> p.getFileName().toString().startsWith("part-")
+          && p.toString().endsWith(".avro")).sorted().toList();
     }
     for (Path f : files) {
       SpecificDatumReader<T> datumReader = new SpecificDatumReader<>(type);
@@ -148,8 +149,8 @@ public final class OutputReport {
     if (!Files.isDirectory(dir)) {
       return 0;
     }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.mapToLong(p -> p.toFile().length()).sum();
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }
   }
 
