@@ -174,6 +174,8 @@ restart-strategy.exponential-delay.attempts-before-reset-backoff: 1000
 # A killed TaskManager is noticed within seconds (failed heartbeat RPCs), a hung one within 30 s.
 heartbeat.interval: 5000
 heartbeat.timeout: 30000
+# Job jars (~150 MB each) leave the TaskManagers' blob caches 5 min after their last job, not 1 h.
+blob.service.cleanup.interval: 300
 # Beam's runner loads through the job's class loader after the job ended (metrics, shutdown hooks).
 classloader.check-leaked-classloader: false
 EOF
