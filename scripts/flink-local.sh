@@ -233,12 +233,14 @@ launch() {
   rm -f "$pid_file"
   # Run from the state dir with Flink's environment variables set, so nothing depends on the caller's
   # cwd (Flink resolves its plugins dir, default ./plugins, against it).
+  # One simple command in the background, so no shell of ours stays behind waiting for the JVM.
   # shellcheck disable=SC2016  # $$/$0/$@ are meant for the inner bash
-  (cd "$HOME_DIR" && FLINK_CONF_DIR="$CONF_DIR" FLINK_LIB_DIR="$LIB" FLINK_PLUGINS_DIR="$HOME_DIR/plugins" \
-    FLINK_LOG_DIR="$LOG_DIR" setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pid_file" \
+  FLINK_CONF_DIR="$CONF_DIR" FLINK_LIB_DIR="$LIB" FLINK_PLUGINS_DIR="$HOME_DIR/plugins" \
+    FLINK_LOG_DIR="$LOG_DIR" IN2_FLINK_CWD="$HOME_DIR" \
+    setsid nohup bash -c 'echo $$ >"$0"; cd "$IN2_FLINK_CWD" && exec "$@"' "$pid_file" \
     "$(java_bin)" "${RES_JVM[@]}" "${FLINK_JAVA17_OPTS[@]}" \
     "-Dlog.file=$log" "-Dlog4j.configurationFile=file:$CONF_DIR/log4j.properties" \
-    -cp "$(classpath)" "$cls" --configDir "$CONF_DIR" "$@" >>"$out" 2>&1 </dev/null &)
+    -cp "$(classpath)" "$cls" --configDir "$CONF_DIR" "$@" >>"$out" 2>&1 </dev/null &
   local i
   for ((i = 0; i < 50; i++)); do [[ -s "$pid_file" ]] && return 0; sleep 0.1; done
   die "could not start $name"
@@ -413,7 +415,12 @@ cmd_start_tm() {
   echo "Starting TaskManager $id (pid $(cat "$PID_DIR/$id.pid"), log $LOG_DIR/$id.log) ..."
   wait_for_tms "${FLINK_START_TIMEOUT:-120}" "$id"
   echo "TaskManager $id registered after $((SECONDS - t0))s"
-  print_ready
+  # The REST totals still count a killed TaskManager until its heartbeats fail (~10 s): count the
+  # live processes instead.
+  local live slots
+  live="$(tm_pids | grep -c . || true)"
+  slots="$(conf_value taskmanager.numberOfTaskSlots 1)"
+  echo "Flink ready at http://localhost:$(rest_port) ($((live * slots)) slots on $live live TaskManager(s))"
 }
 
 cmd_reset() {
