@@ -37,8 +37,8 @@ ensure_jar() {
       -not -path '*/target/*' -newer "$jar" -print -quit)" ]]; then
     return 0
   fi
-  echo "Building the job jar (mvn -DskipTests install)..." >&2
-  (cd "$ROOT" && mvn -B -q -DskipTests install) >&2
+  echo "Building the job jar (mvn -DskipTests package)..." >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
 }
 
 # Runs a tool class from the job jar.

@@ -1,11 +1,16 @@
 package org.in2stream.pipeline;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.in2stream.pipeline.segment.Segmenter;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
 import org.in2stream.pipeline.tokenize.Tokenizers;
+import org.in2stream.pipeline.util.Hashing;
 import org.in2stream.schema.Segment;
 import org.in2stream.schema.Source;
 
@@ -22,6 +27,30 @@ public final class TestTexts {
 
   public static TextTokenizer tokenizer() {
     return Tokenizers.load(Tokenizers.DEFAULT_SPEC);
+  }
+
+  /**
+   * The spec of the real Llama 3 {@code tokenizer.json} that the build fetches before the tests
+   * ({@code scripts/fetch-hf-tokenizer.sh}, passed as the system property {@code in2.hfTokenizer}).
+   * Fails, never skips, when it is missing or is not the pinned file.
+   */
+  public static String hfSpec() {
+    String path = System.getProperty("in2.hfTokenizer");
+    if (path == null || !Files.isRegularFile(Path.of(path))) {
+      throw new IllegalStateException("the Llama 3 tokenizer.json is missing (system property "
+          + "in2.hfTokenizer=" + path + "); run the tests through Maven, which fetches it with "
+          + "scripts/fetch-hf-tokenizer.sh");
+    }
+    String expected = System.getProperty("in2.hfTokenizerSha256");
+    try {
+      String actual = Hashing.sha256Hex(Files.readAllBytes(Path.of(path)));
+      if (expected != null && !expected.equals(actual)) {
+        throw new IllegalStateException(path + " has SHA-256 " + actual + ", expected " + expected);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Tokenizers.HF + path;
   }
 
   public static String name(SplittableRandom rng) {
