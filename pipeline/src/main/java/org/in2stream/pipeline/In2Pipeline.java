@@ -11,8 +11,9 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.in2stream.pipeline.assemble.AssembleContexts;
 import org.in2stream.pipeline.assemble.BuildFillerPool;
-import org.in2stream.pipeline.assemble.TrainingTemplate;
 import org.in2stream.pipeline.config.PipelineConfig;
+import org.in2stream.pipeline.config.Recipe;
+import org.in2stream.pipeline.decontaminate.Decontaminate;
 import org.in2stream.pipeline.segment.SegmentDocuments;
 import org.in2stream.pipeline.sink.WriteExamples;
 import org.in2stream.pipeline.source.ReadDocuments;
@@ -28,7 +29,7 @@ import org.in2stream.schema.RawRecord;
 import org.in2stream.schema.Segment;
 
 /**
- * Wiring only: ReadDocuments → SegmentDocuments → SynthesizeQa → AssembleContexts → WriteExamples,
+ * Wiring only: ReadDocuments → (Decontaminate, with --decontaminate) → SegmentDocuments → SynthesizeQa → AssembleContexts → WriteExamples,
  * with the failures of every step flattened into one dead-letter output. Step names are stable: they
  * become Flink operator ids.
  */
@@ -70,14 +71,24 @@ public final class In2Pipeline {
       QaGenerator.Factory generator) {
     Coders.register(pipeline);
     PCollectionTuple docs = pipeline.apply("ReadDocuments", read);
+    Recipe recipe = config.recipe();
 
-    PCollectionTuple segmented = docs.get(ReadDocuments.DOCUMENTS)
+    PCollection<Document> clean = docs.get(ReadDocuments.DOCUMENTS);
+    PCollectionList<Failure> failureList = PCollectionList.of(docs.get(ReadDocuments.FAILURES));
+    if (recipe.decontaminate() != null) {
+      PCollectionTuple checked = clean.apply("Decontaminate",
+          new Decontaminate(recipe.decontaminate()));
+      clean = checked.get(Decontaminate.CLEAN);
+      failureList = failureList.and(checked.get(Decontaminate.FAILURES));
+    }
+
+    PCollectionTuple segmented = clean
         .apply("SegmentDocuments", new SegmentDocuments(config.tokenizer(),
             config.minSegmentTokens(), config.maxParagraphTokens()));
     PCollection<List<Segment>> perDocument = segmented.get(SegmentDocuments.SEGMENTED);
 
     PCollectionTuple qa = perDocument.apply("SynthesizeQa", new SynthesizeQa(generator,
-        config.seed(), config.fineGrainedPerDocument(), config.multiSegmentRate(),
+        config.seed(), recipe.questionsPerDocument(), recipe.mixture().multiSegmentShare(),
         config.maxInFlight()));
 
     PCollectionView<List<Segment>> pool = perDocument
@@ -85,13 +96,13 @@ public final class In2Pipeline {
         .apply("BuildFillerPool", new BuildFillerPool(config.seed(), config.fillerPoolSize()));
 
     AssembleContexts.Settings settings = new AssembleContexts.Settings(config.tokenizer(),
-        TrainingTemplate.FILM_V1, config.seed(), config.minContextTokens(),
-        config.maxContextTokens(), config.shortContextRate(), Version.PIPELINE);
+        recipe.template(), config.seed(), recipe.lengths(), recipe.placement(),
+        recipe.maxSequenceTokens(), recipe.answerReserveTokens(),
+        recipe.mixture().shortContextShare(), Version.PIPELINE);
     PCollectionTuple examples = qa.get(SynthesizeQa.QA)
         .apply("AssembleContexts", new AssembleContexts(settings, pool));
 
-    PCollection<Failure> failures = PCollectionList
-        .of(docs.get(ReadDocuments.FAILURES))
+    PCollection<Failure> failures = failureList
         .and(segmented.get(SegmentDocuments.FAILURES))
         .and(qa.get(SynthesizeQa.FAILURES))
         .and(examples.get(AssembleContexts.FAILURES))

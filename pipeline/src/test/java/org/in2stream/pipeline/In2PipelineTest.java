@@ -19,7 +19,12 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
+import org.in2stream.pipeline.assemble.LengthDistribution;
+import org.in2stream.pipeline.assemble.Placement;
+import org.in2stream.pipeline.assemble.TrainingTemplate;
 import org.in2stream.pipeline.check.ExampleChecks;
+import org.in2stream.pipeline.config.Mixture;
+import org.in2stream.pipeline.config.Recipe;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.synth.OfflineQaGenerator;
 import org.in2stream.schema.Failure;
@@ -32,9 +37,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPipelineExtension.class)
 class In2PipelineTest {
   static PipelineConfig config(int maxContext) {
+    return config(maxContext, Placement.SHUFFLE, null);
+  }
+
+  /** Half of the question slots multi-segment, 10% short-context. */
+  static PipelineConfig config(int maxContext, Placement placement, String decontaminate) {
+    LengthDistribution lengths = LengthDistribution.uniform(2048, maxContext);
+    Recipe recipe = new Recipe(1, new Mixture(0.45, 0.45, 0.1), lengths,
+        Recipe.resolveMaxSequence(0, lengths, 256), 256, placement, TrainingTemplate.FILM_V1,
+        decontaminate);
     return new PipelineConfig("unused:9092", "docs", 1, "g", "/unused", 1, 42,
-        "tiktoken:cl100k_base", 128, 512, 2048, maxContext, 1, 0.5, 0.1, 20_000,
-        PipelineConfig.Generator.OFFLINE, 16);
+        "tiktoken:cl100k_base", 128, 512, 2048, maxContext, 20_000,
+        PipelineConfig.Generator.OFFLINE, 16, recipe);
   }
 
   static RawRecord raw(long offset, byte[] value) {

@@ -7,6 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.in2stream.pipeline.assemble.AssembleContexts;
+import org.in2stream.pipeline.assemble.LengthDistribution;
+import org.in2stream.pipeline.assemble.Placement;
+import org.in2stream.pipeline.assemble.TrainingTemplate;
+import org.in2stream.pipeline.config.Recipe;
 import org.in2stream.pipeline.segment.Segmenter;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
 import org.in2stream.pipeline.tokenize.Tokenizers;
@@ -100,6 +105,13 @@ public final class TestTexts {
           .setTokens(pieces.get(i).tokens()).setSource(source(offset)).build());
     }
     return out;
+  }
+
+  /** Assembler settings with the given lengths and placement, FILM template, seed 42. */
+  public static AssembleContexts.Settings settings(String tokenizerSpec, LengthDistribution lengths,
+      Placement placement, double shortContextRate) {
+    return new AssembleContexts.Settings(tokenizerSpec, TrainingTemplate.FILM_V1, 42, lengths,
+        placement, Recipe.resolveMaxSequence(0, lengths, 256), 256, shortContextRate, "test");
   }
 
   /** A filler pool of segments of {@code docs} synthetic documents. */

@@ -37,8 +37,19 @@ public final class ExampleChecks {
     if (!e.getPrompt().contains(context) || !e.getPrompt().contains(e.getQuestion())) {
       v.add("prompt does not contain the context and the question");
     }
-    if (!e.getCompletion().equals(e.getAnswer())) {
-      v.add("completion differs from answer");
+    String sequence = e.getPrompt() + e.getCompletion();
+    int offset = e.getAnswerCharOffset();
+    if (offset < e.getPrompt().length() || !sequence.startsWith(e.getAnswer(), offset)) {
+      v.add("answerCharOffset " + offset + " does not point at the answer in prompt + completion");
+    }
+    if (e.getCompletionTokens() != tokenizer.count(e.getCompletion())) {
+      v.add("completionTokens " + e.getCompletionTokens() + " but the completion counts "
+          + tokenizer.count(e.getCompletion()));
+    }
+    if (e.getMaxSequenceTokens() > 0
+        && e.getPromptTokens() + e.getCompletionTokens() > e.getMaxSequenceTokens()) {
+      v.add("prompt + completion hold " + (e.getPromptTokens() + e.getCompletionTokens())
+          + " tokens, above maxSequenceTokens " + e.getMaxSequenceTokens());
     }
     int[] starts = null;
     for (AnswerSegment a : e.getAnswerSegments()) {
@@ -84,6 +95,11 @@ public final class ExampleChecks {
     }
     if (e.getKind() == Kind.MULTI_SEGMENT && needed < 2) {
       v.add("MULTI_SEGMENT with " + needed + " answer segments");
+    }
+    Set<Integer> neededIndexes = new HashSet<>();
+    e.getAnswerSegments().forEach(a -> neededIndexes.add(a.getSegmentIndex()));
+    if (neededIndexes.size() != needed) {
+      v.add("an answer segment is listed twice");
     }
     if (e.getKind() == Kind.SHORT_CONTEXT && !e.getFillerDocIds().isEmpty()) {
       v.add("SHORT_CONTEXT with fillers");

@@ -26,7 +26,9 @@ public enum Reason {
   /** The filler pool of the window holds too few segments of other documents. */
   INSUFFICIENT_FILLER("not enough filler segments from other documents to reach the target length"),
   /** An unexpected exception inside a step; the input is kept, the job goes on. */
-  INTERNAL_ERROR("unexpected error while processing this input");
+  INTERNAL_ERROR("unexpected error while processing this input"),
+  /** The document shares a 10-gram with an evaluation text (--decontaminate). */
+  CONTAMINATED("the document shares a 10-gram with an evaluation text");
 
   private final String meaning;
 

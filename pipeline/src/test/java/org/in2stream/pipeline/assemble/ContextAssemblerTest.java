@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class ContextAssemblerTest {
   private static final TextTokenizer TOK = TestTexts.tokenizer();
   private static List<Segment> pool;
-  private final ContextAssembler assembler =
-      new ContextAssembler(TOK, TrainingTemplate.FILM_V1, 42, 4096, 32768, "test");
+  private final ContextAssembler assembler = new ContextAssembler(TOK, TestTexts.settings(
+      TOK.spec(), LengthDistribution.uniform(4096, 32768), Placement.SHUFFLE, 0));
 
   @BeforeAll
   static void buildPool() {
