@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,6 +34,7 @@ import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.RawRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The whole pipeline on the direct runner, with raw records injected in place of Kafka. */
 @ExtendWith(TestPipelineExtension.class)
@@ -139,5 +142,60 @@ class In2PipelineTest {
       SEEN.put(name, all);
       return null;
     });
+  }
+
+  @Test
+  void contaminatedDocumentsAreDeadLettersAndNeverFillersWithStratifiedPlacement(
+      TestPipeline pipeline, @TempDir Path tmp) throws Exception {
+    List<RawRecord> input = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      texts.add(TestTexts.document(3_000 + i, 7));
+      input.add(raw(i, utf8("{\"id\":\"doc-" + i + "\",\"text\":\""
+          + texts.get(i).replace("\n", "\\n") + "\"}")));
+    }
+    // Evaluation texts: a passage quoted from doc-4 and one from doc-11, and an unrelated line.
+    Path eval = tmp.resolve("eval.jsonl");
+    String[] words4 = texts.get(4).split(" ");
+    String[] words11 = texts.get(11).split(" ");
+    Files.writeString(eval, String.join(" ", List.of(words4).subList(20, 35)) + "\n"
+        + "{\"text\": \"" + String.join(" ", List.of(words11).subList(3, 16)) + "\"}\n"
+        + "A line about something else entirely, with more than ten words in it.\n");
+
+    In2Pipeline.Outputs out = In2Pipeline.build(pipeline,
+        config(8192, Placement.STRATIFIED, eval.toString()),
+        Create.of(input).withCoder(AvroCoder.of(RawRecord.class)),
+        OfflineQaGenerator.factory(42));
+    PAssert.that(out.failures()).satisfies(failures -> {
+      Map<String, String> byDoc = new TreeMap<>();
+      failures.forEach(f -> byDoc.put(f.getDocId(), f.getStage() + ":" + f.getReason()));
+      assertEquals(Map.of("doc-11", "Decontaminate:CONTAMINATED",
+          "doc-4", "Decontaminate:CONTAMINATED"), byDoc);
+      return null;
+    });
+    PAssert.that(out.examples()).satisfies(examples -> {
+      int n = 0;
+      for (LongContextExample e : examples) {
+        n++;
+        assertEquals(List.of(), ExampleChecks.violations(e, TestTexts.tokenizer()), e.getId());
+        for (String used : List.of("doc-4", "doc-11")) {
+          assertTrue(!e.getSourceDocId().equals(used) && !e.getFillerDocIds().contains(used),
+              used + " is used by " + e.getId());
+        }
+        if (e.getKind() != org.in2stream.schema.Kind.SHORT_CONTEXT) {
+          assertEquals("stratified", e.getPlacement());
+          e.getAnswerSegments().forEach(a -> assertTrue(a.getDepthBin() != null));
+        }
+      }
+      assertTrue(n >= 28, "examples from the 28 clean documents: " + n);
+      return null;
+    });
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    long contaminated = result.metrics().queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter
+        .builder().addNameFilter(org.apache.beam.sdk.metrics.MetricNameFilter.named(
+            org.in2stream.pipeline.decontaminate.Decontaminate.class, "documents_contaminated"))
+        .build()).getCounters().iterator().next().getAttempted();
+    assertEquals(2, contaminated, "the count is reported as a counter too");
   }
 }

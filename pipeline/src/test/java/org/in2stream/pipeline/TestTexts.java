@@ -97,7 +97,13 @@ public final class TestTexts {
 
   /** The segments of a synthetic document, as the pipeline would make them. */
   public static List<Segment> segments(String docId, String text, long offset) {
-    Segmenter segmenter = new Segmenter(tokenizer(), 128, 512);
+    return segments(docId, text, offset, tokenizer());
+  }
+
+  /** The same, counted with {@code tokenizer}. */
+  public static List<Segment> segments(String docId, String text, long offset,
+      TextTokenizer tokenizer) {
+    Segmenter segmenter = new Segmenter(tokenizer, 128, 512);
     List<Segment> out = new ArrayList<>();
     List<Segmenter.Piece> pieces = segmenter.segment(text);
     for (int i = 0; i < pieces.size(); i++) {
