@@ -180,7 +180,8 @@ public final class ContextAssembler {
       String completion, int completionTokens) {
     Set<Segment> removable = new HashSet<>(fillers);
     String context = join(pieces);
-    int tokens = tokenizer.count(context);
+    int[] starts = tokenizer.tokenCharStarts(context); // one encoding gives count and offsets
+    int tokens = starts.length;
     String prompt = template.render(context, qa.getQuestion());
     int promptTokens = tokenizer.count(prompt);
     // Merges across piece boundaries can push the exact counts above the estimates: drop the filler
@@ -196,11 +197,11 @@ public final class ContextAssembler {
       }
       removable.remove(pieces.remove(last));
       context = join(pieces);
-      tokens = tokenizer.count(context);
+      starts = tokenizer.tokenCharStarts(context);
+      tokens = starts.length;
       prompt = template.render(context, qa.getQuestion());
       promptTokens = tokenizer.count(prompt);
     }
-    int[] starts = tokenizer.tokenCharStarts(context);
 
     Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
     List<AnswerSegment> spans = new ArrayList<>();

@@ -1,11 +1,14 @@
 package org.in2stream.pipeline.tokenize;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Any Hugging Face {@code tokenizer.json} through DJL's binding of the Rust {@code tokenizers} library.
@@ -24,13 +27,11 @@ final class HfTokenizer implements TextTokenizer {
   /** Loads {@code path}; the native library is made ready for this class loader first. */
   static HfTokenizer load(String spec, Path path) {
     HfNativeLibrary.ensureLoaded();
-    try {
-      HuggingFaceTokenizer t = HuggingFaceTokenizer.builder()
-          .optTokenizerPath(path)
-          .optAddSpecialTokens(false)
-          .optTruncation(false)
-          .optPadding(false)
-          .build();
+    // From the file's bytes only: DJL would otherwise also apply a tokenizer_config.json found
+    // beside it (prefix space, lower case) in Java, outside what tokenizer.json itself defines.
+    try (InputStream in = Files.newInputStream(path)) {
+      HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(in, Map.of(
+          "addSpecialTokens", "false", "truncation", "false", "padding", "false"));
       return new HfTokenizer(spec, t);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load Hugging Face tokenizer " + path, e);
@@ -42,12 +43,19 @@ final class HfTokenizer implements TextTokenizer {
     return spec;
   }
 
+  // Straight to the native calls: HuggingFaceTokenizer#encode also copies every token string, type
+  // id, word id and mask into Java, which costs more than the encoding itself on long texts.
   @Override
   public int count(String text) {
     if (text.isEmpty()) {
       return 0;
     }
-    return tokenizer.encode(text).getIds().length;
+    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+    try {
+      return TokenizersLibrary.LIB.getTokenIds(encoding).length;
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+    }
   }
 
   @Override
@@ -55,8 +63,13 @@ final class HfTokenizer implements TextTokenizer {
     if (text.isEmpty()) {
       return new int[0];
     }
-    Encoding encoding = tokenizer.encode(text);
-    CharSpan[] spans = encoding.getCharTokenSpans();
+    CharSpan[] spans;
+    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+    try {
+      spans = TokenizersLibrary.LIB.getTokenCharSpans(encoding);
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+    }
     // The Rust library reports offsets in Unicode code points; records use UTF-16 indexes.
     int codePoints = text.codePointCount(0, text.length());
     int[] utf16 = new int[codePoints + 1];
