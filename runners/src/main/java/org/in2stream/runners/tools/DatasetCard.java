@@ -184,10 +184,11 @@ public final class DatasetCard {
 
   static CategoryChart contextLengths(Figures f) {
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("Context length (" + String.join(", ", f.tokenizers()) + ")")
+        .title("Context length (" + shortNames(f.tokenizers()) + ")")
         .xAxisTitle("context tokens").yAxisTitle("examples").build();
     chart.getStyler().setStacked(true);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setXAxisLabelRotation(45);
     List<String> labels = binLabels(f);
     for (Kind kind : Kind.values()) {
@@ -223,8 +224,10 @@ public final class DatasetCard {
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
         .title("Kind mixture: " + f.examples() + " examples").yAxisTitle("share of examples")
         .build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setLabelsVisible(true);
+    chart.getStyler().setDecimalPattern("0.0%");
     List<String> kinds = new ArrayList<>();
     List<Double> actual = new ArrayList<>();
     List<Double> paper = new ArrayList<>();
@@ -245,6 +248,7 @@ public final class DatasetCard {
         .yAxisTitle("context tokens").build();
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setLabelsVisible(true);
+    chart.getStyler().setDecimalPattern("#,##0");
     List<String> kinds = new ArrayList<>();
     List<Long> tokens = new ArrayList<>();
     for (Kind kind : Kind.values()) {
@@ -262,6 +266,7 @@ public final class DatasetCard {
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setLabelsVisible(true);
     chart.getStyler().setXAxisLabelRotation(30);
+    chart.getStyler().setDecimalPattern("#,##0");
     List<String> reasons = new ArrayList<>(f.deadLetters().keySet());
     List<Integer> counts = new ArrayList<>(f.deadLetters().values());
     if (reasons.isEmpty()) {
@@ -270,6 +275,22 @@ public final class DatasetCard {
     }
     chart.addSeries("dead letters", reasons, counts);
     return chart;
+  }
+
+  /** {@code hf:/a/b/llama3/tokenizer.json} → {@code hf:llama3/tokenizer.json}; others unchanged. */
+  static String shortNames(Set<String> tokenizers) {
+    List<String> out = new ArrayList<>();
+    for (String t : tokenizers) {
+      if (t.startsWith("hf:")) {
+        Path p = Path.of(t.substring(3));
+        Path parent = p.getParent();
+        out.add("hf:" + (parent == null || parent.getFileName() == null ? ""
+            : parent.getFileName() + "/") + p.getFileName());
+      } else {
+        out.add(t);
+      }
+    }
+    return String.join(", ", out);
   }
 
   private static void save(Chart<?, ?> chart, Path file) throws IOException {
