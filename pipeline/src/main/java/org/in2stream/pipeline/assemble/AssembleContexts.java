@@ -31,9 +31,17 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
   public static final TupleTag<LongContextExample> EXAMPLES = new TupleTag<>() {};
   public static final TupleTag<Failure> FAILURES = new TupleTag<>() {};
 
-  /** Everything the assembler needs, as plain values. */
+  /**
+   * Everything the assembler needs, as plain values.
+   *
+   * @param lengths where target context lengths are drawn from
+   * @param maxSequenceTokens the rendered prompt plus {@code answerReserveTokens} (or the answer's
+   *     tokens, if more) never exceed this
+   * @param shortContextRate chance that a QA pair is kept as a SHORT_CONTEXT example
+   */
   public record Settings(String tokenizerSpec, TrainingTemplate template, long seed,
-      int minContextTokens, int maxContextTokens, double shortContextRate, String pipelineVersion)
+      LengthDistribution lengths, Placement placement, int maxSequenceTokens,
+      int answerReserveTokens, double shortContextRate, String pipelineVersion)
       implements java.io.Serializable {}
 
   private final Settings settings;
@@ -62,6 +70,8 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
     private final Settings settings;
     private final PCollectionView<List<Segment>> pool;
     private final Counter failed = Metrics.counter(AssembleContexts.class, "failures");
+    private final Counter depthMisses =
+        Metrics.counter(AssembleContexts.class, "stratified_depth_misses");
     private final Distribution contextTokens =
         Metrics.distribution(AssembleContexts.class, "context_tokens");
     private transient ContextAssembler assembler;
@@ -73,9 +83,7 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
 
     @Setup
     public void setup() {
-      assembler = new ContextAssembler(Tokenizers.load(settings.tokenizerSpec()),
-          settings.template(), settings.seed(), settings.minContextTokens(),
-          settings.maxContextTokens(), settings.pipelineVersion());
+      assembler = new ContextAssembler(Tokenizers.load(settings.tokenizerSpec()), settings);
     }
 
     @ProcessElement
@@ -91,6 +99,9 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
       if (r.example() != null) {
         Metrics.counter(AssembleContexts.class, "examples_" + kind.name().toLowerCase()).inc();
         contextTokens.update(r.example().getContextTokens());
+        if (r.depthMisses() > 0) {
+          depthMisses.inc(r.depthMisses());
+        }
         out.get(EXAMPLES).output(r.example());
       } else {
         failed.inc();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.in2stream.pipeline.failure.Failures;
@@ -22,12 +23,15 @@ import org.in2stream.schema.Segment;
  * Builds one long-context example from a QA pair and a filler pool, token-exact.
  *
  * <ol>
- *   <li>Sample the target length uniformly in [min, max] from a generator keyed by the example id.
+ *   <li>Draw the target length from the configured {@link LengthDistribution} with a generator keyed
+ *       by the example id, and cap it so that the rendered prompt plus the answer reserve fits the
+ *       maximum sequence length.
  *   <li>Walk the pool in a seeded random order and keep every segment of <i>another</i> document that
  *       still fits the budget (rejection sampling), so the shortfall ends below the smallest unused
  *       filler. Duplicate texts are skipped so the answer text appears exactly once.
- *   <li>Shuffle the answer segment(s) among the fillers uniformly (the paper's placement), join with a
- *       blank line, and count the final text; while it is above target, drop the last filler.
+ *   <li>Place the source segments among the fillers ({@link Placement}): a uniform shuffle, or depth
+ *       stratified ({@link StratifiedOrder}); join with a blank line and count the final text; while it
+ *       is above target, or the prompt does not fit the sequence, drop the filler nearest the end.
  *   <li>Record each needed segment's character and token span and its depth.
  * </ol>
  *
@@ -36,29 +40,31 @@ import org.in2stream.schema.Segment;
 public final class ContextAssembler {
   public static final String STAGE = "AssembleContexts";
   public static final String SEPARATOR = "\n\n";
+  /** Tokens kept free between the estimated and the real prompt length. */
+  private static final int SEQUENCE_SAFETY_TOKENS = 8;
+  private static final int MAX_FILL_ROUNDS = 6;
+  private static final int STRATIFIED_ATTEMPTS = 4;
 
   private final TextTokenizer tokenizer;
+  private final AssembleContexts.Settings settings;
   private final TrainingTemplate template;
   private final long seed;
-  private final int minContextTokens;
-  private final int maxContextTokens;
-  private final String pipelineVersion;
   private final int separatorTokens;
-  private static final int MAX_FILL_ROUNDS = 6;
 
-  public ContextAssembler(TextTokenizer tokenizer, TrainingTemplate template, long seed,
-      int minContextTokens, int maxContextTokens, String pipelineVersion) {
+  public ContextAssembler(TextTokenizer tokenizer, AssembleContexts.Settings settings) {
     this.tokenizer = tokenizer;
-    this.template = template;
-    this.seed = seed;
-    this.minContextTokens = minContextTokens;
-    this.maxContextTokens = maxContextTokens;
-    this.pipelineVersion = pipelineVersion;
+    this.settings = settings;
+    this.template = settings.template();
+    this.seed = settings.seed();
     this.separatorTokens = tokenizer.count(SEPARATOR);
   }
 
-  /** Exactly one of the two is set. */
-  public record Result(LongContextExample example, Failure failure) {}
+  /** Exactly one of the two is set; {@code depthMisses} counts stratified segments off their bin. */
+  public record Result(LongContextExample example, Failure failure, int depthMisses) {
+    public Result(LongContextExample example, Failure failure) {
+      this(example, failure, 0);
+    }
+  }
 
   /** The stable id of the example made from {@code qa} as {@code kind}. */
   public static String exampleId(QaPair qa, Kind kind) {
@@ -73,11 +79,19 @@ public final class ContextAssembler {
   public Result assemble(QaPair qa, Kind kind, List<Segment> pool) {
     String id = exampleId(qa, kind);
     List<Segment> own = qa.getSegments();
+    String completion = template.completion(qa.getAnswer());
+    int completionTokens = tokenizer.count(completion);
+    int reserve = Math.max(settings.answerReserveTokens(), completionTokens);
     if (kind == Kind.SHORT_CONTEXT) {
-      return render(qa, kind, id, new ArrayList<>(own), List.of(), -1);
+      return finish(qa, kind, id, new ArrayList<>(own), List.of(), -1, Map.of(), reserve,
+          completion, completionTokens);
     }
     SplittableRandom rng = Seeds.rng(seed, "assemble", id);
-    int target = minContextTokens + rng.nextInt(maxContextTokens - minContextTokens + 1);
+    int sampled = settings.lengths().sample(rng);
+    int overhead = tokenizer.count(template.render("", qa.getQuestion()));
+    int sequenceBudget = settings.maxSequenceTokens() - reserve - overhead
+        - SEQUENCE_SAFETY_TOKENS;
+    int target = Math.min(sampled, sequenceBudget);
 
     int ownTokens = separatorTokens * (own.size() - 1);
     Set<String> texts = new HashSet<>();
@@ -87,7 +101,8 @@ public final class ContextAssembler {
     }
     if (ownTokens > target) {
       return failure(qa, Reason.SOURCE_LONGER_THAN_TARGET, "source segments hold about "
-          + ownTokens + " tokens, above the sampled target of " + target);
+          + ownTokens + " tokens, above the target of " + target + " (sampled " + sampled
+          + ", at most " + sequenceBudget + " within --maxSequenceTokens)");
     }
 
     // Rounds of rejection sampling: the estimate (segment counts plus separators) is off by the
@@ -128,40 +143,71 @@ public final class ContextAssembler {
     }
     // Every unused candidate is too big, so the shortfall is below one filler; unless the pool ran
     // out while a segment of the smallest size would still have fit.
-    if (!candidatesLeft && slack >= Math.min(smallestCost, minContextTokens)) {
+    if (!candidatesLeft && slack >= Math.min(smallestCost, settings.lengths().min())) {
       return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: " + fillers.size()
           + " fillers of other documents reach about " + (target - slack) + " of " + target
           + " tokens");
     }
 
-    // Place the source segments among the fillers: a uniform shuffle of all pieces.
-    List<Segment> pieces = new ArrayList<>(fillers);
-    pieces.addAll(own);
-    shuffle(pieces, rng);
-    return render(qa, kind, id, pieces, fillers, target);
+    if (settings.placement() == Placement.SHUFFLE) {
+      // The paper's placement: a uniform shuffle of all pieces.
+      List<Segment> pieces = new ArrayList<>(fillers);
+      pieces.addAll(own);
+      shuffle(pieces, rng);
+      return finish(qa, kind, id, pieces, fillers, target, Map.of(), reserve, completion,
+          completionTokens);
+    }
+    Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
+    StratifiedOrder stratified = new StratifiedOrder(own, needed, fillers, separatorTokens,
+        Seeds.rng(seed, "depth-bin", id));
+    Result best = null;
+    for (int attempt = 0; attempt < STRATIFIED_ATTEMPTS; attempt++) {
+      Result r = finish(qa, kind, id, stratified.next(), fillers, target, stratified.bins(),
+          reserve, completion, completionTokens);
+      if (r.example() == null || r.depthMisses() == 0) {
+        return r;
+      }
+      if (best == null || r.depthMisses() < best.depthMisses()) {
+        best = r;
+      }
+    }
+    return best;
   }
 
-  private Result render(QaPair qa, Kind kind, String id, List<Segment> pieces,
-      List<Segment> fillers, int target) {
-    List<Segment> removable = new ArrayList<>(fillers);
+  /** Fits the pieces to the target and the sequence, then renders the record. */
+  private Result finish(QaPair qa, Kind kind, String id, List<Segment> pieces,
+      List<Segment> fillers, int target, Map<Integer, Integer> bins, int reserve,
+      String completion, int completionTokens) {
+    Set<Segment> removable = new HashSet<>(fillers);
     String context = join(pieces);
-    int tokens = tokenizer.count(context);
-    // Merges across piece boundaries can push the exact count above the estimate.
-    while (target >= 0 && tokens > target) {
-      if (removable.isEmpty()) {
+    int[] starts = tokenizer.tokenCharStarts(context); // one encoding gives count and offsets
+    int tokens = starts.length;
+    String prompt = template.render(context, qa.getQuestion());
+    int promptTokens = tokenizer.count(prompt);
+    // Merges across piece boundaries can push the exact counts above the estimates: drop the filler
+    // nearest the end until the context is within target and the prompt fits the sequence.
+    while ((target >= 0 && tokens > target)
+        || promptTokens + reserve > settings.maxSequenceTokens()) {
+      int last = lastRemovable(pieces, removable);
+      if (last < 0) {
         return failure(qa, Reason.SOURCE_LONGER_THAN_TARGET, "source text holds " + tokens
-            + " tokens, above the sampled target of " + target);
+            + " tokens and its prompt " + promptTokens + "; the target is " + target
+            + " and --maxSequenceTokens " + settings.maxSequenceTokens() + " with " + reserve
+            + " tokens reserved for the answer");
       }
-      pieces.remove(removable.remove(removable.size() - 1));
+      removable.remove(pieces.remove(last));
       context = join(pieces);
-      tokens = tokenizer.count(context);
+      starts = tokenizer.tokenCharStarts(context);
+      tokens = starts.length;
+      prompt = template.render(context, qa.getQuestion());
+      promptTokens = tokenizer.count(prompt);
     }
-    int[] starts = tokenizer.tokenCharStarts(context);
 
     Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
     List<AnswerSegment> spans = new ArrayList<>();
     List<String> fillerDocIds = new ArrayList<>();
     List<String> fillerSegmentIds = new ArrayList<>();
+    int misses = 0;
     int pos = 0;
     for (Segment s : pieces) {
       int end = pos + s.getText().length();
@@ -169,6 +215,11 @@ public final class ContextAssembler {
       if (isOwn && needed.contains(s.getIndex())) {
         int tokenStart = lastAtOrBefore(starts, pos);
         int tokenEnd = firstAtOrAfter(starts, end);
+        double depth = tokens == 0 ? 0.0 : (double) tokenStart / tokens;
+        Integer bin = bins.get(s.getIndex());
+        if (bin != null && StratifiedOrder.decile(depth) != bin) {
+          misses++;
+        }
         spans.add(AnswerSegment.newBuilder()
             .setDocId(s.getDocId())
             .setSegmentIndex(s.getIndex())
@@ -176,7 +227,8 @@ public final class ContextAssembler {
             .setCharEnd(end)
             .setTokenStart(tokenStart)
             .setTokenEnd(tokenEnd)
-            .setDepth(tokens == 0 ? 0.0 : (double) tokenStart / tokens)
+            .setDepth(depth)
+            .setDepthBin(bin)
             .build());
       } else if (!isOwn) {
         fillerDocIds.add(s.getDocId());
@@ -184,7 +236,7 @@ public final class ContextAssembler {
       }
       pos = end + SEPARATOR.length();
     }
-    String prompt = template.render(context, qa.getQuestion());
+    boolean shortContext = kind == Kind.SHORT_CONTEXT;
     LongContextExample example = LongContextExample.newBuilder()
         .setId(id)
         .setKind(kind)
@@ -192,12 +244,12 @@ public final class ContextAssembler {
         .setQuestion(qa.getQuestion())
         .setAnswer(qa.getAnswer())
         .setPrompt(prompt)
-        .setCompletion(qa.getAnswer())
+        .setCompletion(completion)
         .setTemplate(template.id())
         .setTokenizer(tokenizer.spec())
         .setTargetTokens(target >= 0 ? target : tokens)
         .setContextTokens(tokens)
-        .setPromptTokens(tokenizer.count(prompt))
+        .setPromptTokens(promptTokens)
         .setAnswerSegments(spans)
         .setSourceDocId(qa.getDocId())
         .setFillerDocIds(fillerDocIds)
@@ -206,10 +258,25 @@ public final class ContextAssembler {
         .setPromptVersion(qa.getPromptVersion())
         .setModel(qa.getModel())
         .setRequestKey(qa.getRequestKey())
-        .setPipelineVersion(pipelineVersion)
+        .setPipelineVersion(settings.pipelineVersion())
         .setSource(qa.getSource())
+        .setAnswerCharOffset(template.answerCharOffset(prompt))
+        .setCompletionTokens(completionTokens)
+        .setPlacement(shortContext ? "none" : settings.placement().id())
+        .setLengthDistribution(shortContext ? "own-text" : settings.lengths().toString())
+        .setMaxSequenceTokens(settings.maxSequenceTokens())
         .build();
-    return new Result(example, null);
+    return new Result(example, null, misses);
+  }
+
+  /** Index in {@code pieces} of the last piece that is a removable filler, or -1. */
+  private static int lastRemovable(List<Segment> pieces, Set<Segment> removable) {
+    for (int i = pieces.size() - 1; i >= 0; i--) {
+      if (removable.contains(pieces.get(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static String join(List<Segment> pieces) {
@@ -266,7 +333,7 @@ public final class ContextAssembler {
     return a;
   }
 
-  private static <T> void shuffle(List<T> items, SplittableRandom rng) {
+  static <T> void shuffle(List<T> items, SplittableRandom rng) {
     for (int i = items.size() - 1; i > 0; i--) {
       int j = rng.nextInt(i + 1);
       T t = items.get(i);

@@ -1,21 +1,51 @@
 package org.in2stream.pipeline.assemble;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
 /**
- * Renders the training input. The default follows the shape of FILM-7B's instruction template
- * ({@code [INST] system\n\n### Context:\n...\n\n### Instruction:\n... [/INST]}), with our own system
- * sentence. The generation prompt never appears here (prompt erasure).
+ * Renders the training input and target. Templates are versioned: the id written into every record
+ * ({@code film-v1}) names the exact wording, and a changed wording gets a new id, never an edit. The
+ * generation prompt never appears here (prompt erasure).
+ *
+ * <ul>
+ *   <li>{@code film-v1} (default): the shape of FILM-7B's instruction template, {@code [INST]
+ *       system\n\n### Context:\n...\n\n### Instruction:\n... [/INST]}, with our own system sentence;
+ *       the completion is the answer.
+ *   <li>{@code chatml-v1}: ChatML turns (system, user with context and question, assistant); the
+ *       completion is the answer followed by {@code <|im_end|>}.
+ * </ul>
  */
 public enum TrainingTemplate {
   FILM_V1("film-v1",
       "Read the context below and answer the instruction that follows it, using what the "
-          + "context says.");
+          + "context says.", "", "") {
+    @Override
+    public String render(String context, String question) {
+      return "[INST] " + system + "\n\n### Context:\n" + context + "\n\n### Instruction:\n"
+          + question + " [/INST]";
+    }
+  },
+  CHATML_V1("chatml-v1",
+      "Answer the question using what the context says.", "", "<|im_end|>") {
+    @Override
+    public String render(String context, String question) {
+      return "<|im_start|>system\n" + system + "<|im_end|>\n<|im_start|>user\n### Context:\n"
+          + context + "\n\n### Question:\n" + question + "<|im_end|>\n<|im_start|>assistant\n";
+    }
+  };
 
   private final String id;
-  private final String system;
+  final String system;
+  private final String completionPrefix;
+  private final String completionSuffix;
 
-  TrainingTemplate(String id, String system) {
+  TrainingTemplate(String id, String system, String completionPrefix, String completionSuffix) {
     this.id = id;
     this.system = system;
+    this.completionPrefix = completionPrefix;
+    this.completionSuffix = completionSuffix;
   }
 
   /** Name and version written into every record. */
@@ -23,8 +53,27 @@ public enum TrainingTemplate {
     return id;
   }
 
-  public String render(String context, String question) {
-    return "[INST] " + system + "\n\n### Context:\n" + context + "\n\n### Instruction:\n" + question
-        + " [/INST]";
+  /** The training input: context and question. */
+  public abstract String render(String context, String question);
+
+  /** The training target for {@code answer}. */
+  public String completion(String answer) {
+    return completionPrefix + answer + completionSuffix;
+  }
+
+  /** Where the answer starts in {@code prompt + completion}, in UTF-16 units. */
+  public int answerCharOffset(String prompt) {
+    return prompt.length() + completionPrefix.length();
+  }
+
+  /** The template with this id, e.g. {@code film-v1}. */
+  public static TrainingTemplate parse(String id) {
+    for (TrainingTemplate t : values()) {
+      if (t.id.equals(id == null ? null : id.trim().toLowerCase(Locale.ROOT))) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("unknown --template=" + id + "; use one of "
+        + Arrays.stream(values()).map(TrainingTemplate::id).collect(Collectors.joining(", ")));
   }
 }

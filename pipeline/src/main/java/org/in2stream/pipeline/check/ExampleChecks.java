@@ -20,7 +20,8 @@ public final class ExampleChecks {
   public static List<String> violations(LongContextExample e, TextTokenizer tokenizer) {
     List<String> v = new ArrayList<>();
     String context = e.getContext();
-    int counted = tokenizer.count(context);
+    int[] starts = tokenizer.tokenCharStarts(context); // its length is the token count
+    int counted = starts.length;
     if (!tokenizer.spec().equals(e.getTokenizer())) {
       v.add("tokenizer " + e.getTokenizer() + " but checked with " + tokenizer.spec());
     }
@@ -30,17 +31,27 @@ public final class ExampleChecks {
     if (e.getContextTokens() > e.getTargetTokens()) {
       v.add("contextTokens " + e.getContextTokens() + " above targetTokens " + e.getTargetTokens());
     }
-    if (tokenizer.count(e.getPrompt()) != e.getPromptTokens()) {
-      v.add("promptTokens " + e.getPromptTokens() + " but the prompt counts "
-          + tokenizer.count(e.getPrompt()));
+    int promptCounted = tokenizer.count(e.getPrompt());
+    if (promptCounted != e.getPromptTokens()) {
+      v.add("promptTokens " + e.getPromptTokens() + " but the prompt counts " + promptCounted);
     }
     if (!e.getPrompt().contains(context) || !e.getPrompt().contains(e.getQuestion())) {
       v.add("prompt does not contain the context and the question");
     }
-    if (!e.getCompletion().equals(e.getAnswer())) {
-      v.add("completion differs from answer");
+    String sequence = e.getPrompt() + e.getCompletion();
+    int offset = e.getAnswerCharOffset();
+    if (offset < e.getPrompt().length() || !sequence.startsWith(e.getAnswer(), offset)) {
+      v.add("answerCharOffset " + offset + " does not point at the answer in prompt + completion");
     }
-    int[] starts = null;
+    if (e.getCompletionTokens() != tokenizer.count(e.getCompletion())) {
+      v.add("completionTokens " + e.getCompletionTokens() + " but the completion counts "
+          + tokenizer.count(e.getCompletion()));
+    }
+    if (e.getMaxSequenceTokens() > 0
+        && e.getPromptTokens() + e.getCompletionTokens() > e.getMaxSequenceTokens()) {
+      v.add("prompt + completion hold " + (e.getPromptTokens() + e.getCompletionTokens())
+          + " tokens, above maxSequenceTokens " + e.getMaxSequenceTokens());
+    }
     for (AnswerSegment a : e.getAnswerSegments()) {
       if (a.getCharStart() < 0 || a.getCharEnd() > context.length()
           || a.getCharStart() >= a.getCharEnd()) {
@@ -50,9 +61,6 @@ public final class ExampleChecks {
       String text = context.substring(a.getCharStart(), a.getCharEnd());
       if (context.indexOf(text) != context.lastIndexOf(text)) {
         v.add("answer segment " + a.getSegmentIndex() + " appears more than once in the context");
-      }
-      if (starts == null) {
-        starts = tokenizer.tokenCharStarts(context);
       }
       boolean tokenSpanOk = a.getTokenStart() >= 0 && a.getTokenStart() < a.getTokenEnd()
           && a.getTokenEnd() <= starts.length && starts[a.getTokenStart()] <= a.getCharStart()
@@ -84,6 +92,11 @@ public final class ExampleChecks {
     }
     if (e.getKind() == Kind.MULTI_SEGMENT && needed < 2) {
       v.add("MULTI_SEGMENT with " + needed + " answer segments");
+    }
+    Set<Integer> neededIndexes = new HashSet<>();
+    e.getAnswerSegments().forEach(a -> neededIndexes.add(a.getSegmentIndex()));
+    if (neededIndexes.size() != needed) {
+      v.add("an answer segment is listed twice");
     }
     if (e.getKind() == Kind.SHORT_CONTEXT && !e.getFillerDocIds().isEmpty()) {
       v.add("SHORT_CONTEXT with fillers");

@@ -115,7 +115,8 @@ public interface In2Options extends PipelineOptions {
 
   void setSeed(long value);
 
-  @Description("Tokenizer that counts every length: tiktoken:cl100k_base, tiktoken:o200k_base, ...")
+  @Description("Tokenizer that counts every length: tiktoken:cl100k_base, tiktoken:o200k_base, or "
+      + "hf:/path/to/tokenizer.json (any Hugging Face tokenizer; the file must exist on every worker)")
   @Default.String("tiktoken:cl100k_base")
   String getTokenizer();
 
@@ -145,25 +146,59 @@ public interface In2Options extends PipelineOptions {
 
   void setMaxContextTokens(int value);
 
-  @Description("Fine-grained questions asked per document (each about a different segment)")
+  @Description("Target context lengths: uniform (between --minContextTokens and --maxContextTokens) "
+      + "or buckets:4096,8192,16384,32768 (equally likely; LENGTH=WEIGHT for weights)")
+  @Default.String("uniform")
+  String getLengthDistribution();
+
+  void setLengthDistribution(String value);
+
+  @Description("Most tokens of the rendered prompt plus the answer reserve (0: the largest context "
+      + "length + the reserve + 1024)")
+  @Default.Integer(0)
+  int getMaxSequenceTokens();
+
+  void setMaxSequenceTokens(int value);
+
+  @Description("Tokens kept free for the answer within --maxSequenceTokens (a longer answer keeps "
+      + "its own length)")
+  @Default.Integer(256)
+  int getAnswerReserveTokens();
+
+  void setAnswerReserveTokens(int value);
+
+  @Description("Question slots per document (fine-grained ones each about a different segment; at "
+      + "most one multi-segment)")
   @Default.Integer(1)
-  int getFineGrainedPerDocument();
+  int getQuestionsPerDocument();
 
-  void setFineGrainedPerDocument(int value);
+  void setQuestionsPerDocument(int value);
 
-  @Description("Chance that a document with two or more segments also gets a multi-segment question "
-      + "(default 300K/1.1M, the paper's ratio)")
-  @Default.Double(0.2727)
-  double getMultiSegmentRate();
+  @Description("Mixture of fine-grained : multi-segment : short-context examples as weights "
+      + "(K and M suffixes allowed); default the paper's 1.1M:300K:150K")
+  @Default.String("1.1M:300K:150K")
+  String getMixture();
 
-  void setMultiSegmentRate(double value);
+  void setMixture(String value);
 
-  @Description("Share of QA pairs kept as short-context examples with only their own text "
-      + "(default 150K/1.55M, the paper's ratio)")
-  @Default.Double(0.0968)
-  double getShortContextRate();
+  @Description("Placement of the source segments among fillers: shuffle (the paper) or stratified "
+      + "(every depth decile gets the same share of answers)")
+  @Default.String("shuffle")
+  String getPlacement();
 
-  void setShortContextRate(double value);
+  void setPlacement(String value);
+
+  @Description("Training template (versioned): film-v1 or chatml-v1")
+  @Default.String("film-v1")
+  String getTemplate();
+
+  void setTemplate(String value);
+
+  @Description("File of evaluation texts (plain text, or JSON lines with a text field); documents "
+      + "sharing a 10-gram with any of them become CONTAMINATED dead letters")
+  String getDecontaminate();
+
+  void setDecontaminate(String value);
 
   @Description("Segments kept in the filler pool (a deterministic bottom-k sample by hash)")
   @Default.Integer(20000)

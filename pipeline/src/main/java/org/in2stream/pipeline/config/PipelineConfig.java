@@ -4,6 +4,9 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.in2stream.pipeline.assemble.LengthDistribution;
+import org.in2stream.pipeline.assemble.Placement;
+import org.in2stream.pipeline.assemble.TrainingTemplate;
 import org.in2stream.pipeline.source.ReplayRanges;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 
@@ -34,12 +37,10 @@ public record PipelineConfig(
     int maxParagraphTokens,
     int minContextTokens,
     int maxContextTokens,
-    int fineGrainedPerDocument,
-    double multiSegmentRate,
-    double shortContextRate,
     int fillerPoolSize,
     Generator generator,
-    int maxInFlight)
+    int maxInFlight,
+    Recipe recipe)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -96,23 +97,14 @@ public record PipelineConfig(
       errors.add("need 1 <= --minContextTokens <= --maxContextTokens (got " + minContextTokens
           + " and " + maxContextTokens + ")");
     }
+    if (recipe == null) {
+      throw new IllegalArgumentException("a recipe is required");
+    }
     if (maxContextTokens > MAX_CONTEXT_LIMIT) {
       errors.add("--maxContextTokens must be <= " + MAX_CONTEXT_LIMIT + " (got "
           + maxContextTokens + ")");
     }
-    if (minContextTokens < 2 * maxParagraphTokens) {
-      errors.add("--minContextTokens (" + minContextTokens + ") must leave room for fillers: "
-          + "make it at least twice --maxParagraphTokens (" + maxParagraphTokens + ")");
-    }
-    if (fineGrainedPerDocument < 1) {
-      errors.add("--fineGrainedPerDocument must be >= 1 (got " + fineGrainedPerDocument + ")");
-    }
-    if (!(multiSegmentRate >= 0 && multiSegmentRate <= 1)) {
-      errors.add("--multiSegmentRate must be in [0, 1] (got " + multiSegmentRate + ")");
-    }
-    if (!(shortContextRate >= 0 && shortContextRate <= 1)) {
-      errors.add("--shortContextRate must be in [0, 1] (got " + shortContextRate + ")");
-    }
+    recipe.check(errors, maxParagraphTokens);
     if (fillerPoolSize < 1) {
       errors.add("--fillerPoolSize must be >= 1 (got " + fillerPoolSize + ")");
     }
@@ -150,12 +142,26 @@ public record PipelineConfig(
         o.getMaxParagraphTokens(),
         o.getMinContextTokens(),
         o.getMaxContextTokens(),
-        o.getFineGrainedPerDocument(),
-        o.getMultiSegmentRate(),
-        o.getShortContextRate(),
         o.getFillerPoolSize(),
         parseEnum(Generator.class, o.getGenerator(), "--generator"),
-        o.getMaxInFlight());
+        o.getMaxInFlight(),
+        recipe(o));
+  }
+
+  /** The data recipe from the options; a malformed value fails here with the option's name. */
+  static Recipe recipe(In2Options o) {
+    if (o.getMinContextTokens() < 1 || o.getMinContextTokens() > o.getMaxContextTokens()) {
+      throw new IllegalArgumentException("need 1 <= --minContextTokens <= --maxContextTokens (got "
+          + o.getMinContextTokens() + " and " + o.getMaxContextTokens() + ")");
+    }
+    LengthDistribution lengths = LengthDistribution.parse(o.getLengthDistribution(),
+        o.getMinContextTokens(), o.getMaxContextTokens());
+    String decontaminate = o.getDecontaminate() == null || o.getDecontaminate().isBlank() ? null
+        : o.getDecontaminate();
+    return new Recipe(o.getQuestionsPerDocument(), Mixture.parse(o.getMixture()), lengths,
+        Recipe.resolveMaxSequence(o.getMaxSequenceTokens(), lengths, o.getAnswerReserveTokens()),
+        o.getAnswerReserveTokens(), Placement.parse(o.getPlacement()),
+        TrainingTemplate.parse(o.getTemplate()), decontaminate);
   }
 
   private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String flag) {

@@ -27,6 +27,8 @@ public enum Reason {
   INSUFFICIENT_FILLER("not enough filler segments from other documents to reach the target length"),
   /** An unexpected exception inside a step; the input is kept, the job goes on. */
   INTERNAL_ERROR("unexpected error while processing this input"),
+  /** The document shares a 10-gram with an evaluation text (--decontaminate). */
+  CONTAMINATED("the document shares a 10-gram with an evaluation text"),
   /** A record of the QA journal topic that does not decode as a QaPair. */
   INVALID_JOURNAL_RECORD("the QA journal record is not an Avro single-object encoded QaPair");
 

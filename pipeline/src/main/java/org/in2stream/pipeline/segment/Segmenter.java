@@ -1,9 +1,10 @@
 package org.in2stream.pipeline.segment;
 
-import java.text.BreakIterator;
+import com.ibm.icu.text.BreakIterator;
+import com.ibm.icu.text.FilteredBreakIteratorBuilder;
+import com.ibm.icu.util.ULocale;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
 
 /**
@@ -13,13 +14,23 @@ import org.in2stream.pipeline.tokenize.TextTokenizer;
  * {@code minTokens} long, not exactly that long.
  *
  * <p>The paper is silent on a paragraph far above the budget. Here any paragraph above {@code
- * maxParagraphTokens} is first cut at sentence boundaries, and a sentence still above it is cut at
- * token boundaries, so no segment grows without bound.
+ * maxParagraphTokens} is first cut at sentence boundaries found by ICU4J's {@link BreakIterator} (with
+ * CLDR's English abbreviation suppressions and a few titles, so "Dr. Smith" or "Mr. Jones" are not cut; CJK full stops
+ * such as "。" are boundaries), and a sentence still above it is cut at token boundaries, so no
+ * segment grows without bound. Lines are split on any Unicode line break ({@code \R}); blank lines
+ * are dropped. Not thread-safe: one instance per DoFn instance.
  */
 public final class Segmenter {
   private final TextTokenizer tokenizer;
   private final int minTokens;
   private final int maxParagraphTokens;
+  /**
+   * Titles that CLDR's English suppression list lacks but news text puts before names all the time.
+   */
+  private static final List<String> EXTRA_ABBREVIATIONS = List.of("Dr.", "St.", "Gen.", "Gov.",
+      "Sen.", "Fr.", "Pres.", "Supt.", "Insp.", "Cmdr.");
+  /** Unicode sentence rules plus CLDR's English abbreviation suppressions and a few more titles. */
+  private final BreakIterator sentences = sentenceIterator();
 
   public Segmenter(TextTokenizer tokenizer, int minTokens, int maxParagraphTokens) {
     if (minTokens < 1 || maxParagraphTokens < minTokens) {
@@ -31,6 +42,12 @@ public final class Segmenter {
     this.maxParagraphTokens = maxParagraphTokens;
   }
 
+  private static BreakIterator sentenceIterator() {
+    FilteredBreakIteratorBuilder filter = FilteredBreakIteratorBuilder.getInstance(ULocale.ENGLISH);
+    EXTRA_ABBREVIATIONS.forEach(filter::suppressBreakAfter);
+    return filter.wrapIteratorWithFilter(BreakIterator.getSentenceInstance(ULocale.ROOT));
+  }
+
   /** A segment's text and its exact token count. */
   public record Piece(String text, int tokens) {}
 
@@ -40,7 +57,7 @@ public final class Segmenter {
    */
   public List<Piece> segment(String text) {
     List<String> paragraphs = new ArrayList<>();
-    for (String line : text.split("\n")) {
+    for (String line : text.split("\\R")) {
       String p = line.strip();
       if (p.isEmpty()) {
         continue;
@@ -76,7 +93,6 @@ public final class Segmenter {
   /** Sentence-level cut, then a token-level cut for any sentence that is still too long. */
   List<String> splitLongParagraph(String paragraph) {
     List<String> out = new ArrayList<>();
-    BreakIterator sentences = BreakIterator.getSentenceInstance(Locale.ROOT);
     sentences.setText(paragraph);
     StringBuilder current = new StringBuilder();
     int start = sentences.first();

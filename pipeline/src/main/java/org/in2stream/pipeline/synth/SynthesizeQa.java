@@ -28,10 +28,11 @@ import org.in2stream.schema.Segment;
 import org.joda.time.Instant;
 
 /**
- * Asks the generator for IN2 QA pairs: per document, {@code fineGrainedPerDocument} fine-grained
- * requests (each about a different segment, drawn by a generator keyed by the document id) and, for a
- * document with two or more segments, a multi-segment request with probability {@code
- * multiSegmentRate}. Calls are asynchronous with at most {@code maxInFlight} per DoFn instance; results
+ * Asks the generator for IN2 QA pairs: per document, {@code questionsPerDocument} question slots
+ * ({@link #requestsFor}); each slot is a multi-segment request (all segments of the document, as
+ * numbered pieces) with probability {@code multiSegmentShare} when the document has two or more
+ * segments and no multi-segment request yet, else a fine-grained request about a segment not asked
+ * about yet. Calls are asynchronous with at most {@code maxInFlight} per DoFn instance; results
  * are emitted when they complete, at the latest when the bundle finishes. A failed call is a {@link
  * Failure}, never an exception.
  */
@@ -42,16 +43,22 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
 
   private final QaGenerator.Factory generator;
   private final long seed;
+  // Named after their first meaning to keep SynthesizeFn unchanged: questions per document, and the
+  // multi-segment share of the question slots (config.Mixture#multiSegmentShare).
   private final int fineGrainedPerDocument;
   private final double multiSegmentRate;
   private final int maxInFlight;
 
-  public SynthesizeQa(QaGenerator.Factory generator, long seed, int fineGrainedPerDocument,
-      double multiSegmentRate, int maxInFlight) {
+  /**
+   * @param questionsPerDocument question slots per document
+   * @param multiSegmentShare chance that a slot is multi-segment ({@code Mixture#multiSegmentShare})
+   */
+  public SynthesizeQa(QaGenerator.Factory generator, long seed, int questionsPerDocument,
+      double multiSegmentShare, int maxInFlight) {
     this.generator = generator;
     this.seed = seed;
-    this.fineGrainedPerDocument = fineGrainedPerDocument;
-    this.multiSegmentRate = multiSegmentRate;
+    this.fineGrainedPerDocument = questionsPerDocument;
+    this.multiSegmentRate = multiSegmentShare;
     this.maxInFlight = maxInFlight;
   }
 
@@ -61,9 +68,15 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
         .withOutputTags(QA, TupleTagList.of(FAILURES)));
   }
 
-  /** The requests for one document, in a fixed order. Package-private for tests. */
+  /**
+   * The requests for one document, in a fixed order. Slot {@code i} is multi-segment when a draw
+   * keyed by (document id, i) falls below {@code multiSegmentShare}, the document has two or more
+   * segments and no multi-segment request yet (the same request twice would be one request key);
+   * otherwise it is fine-grained about the next segment of a seeded shuffle, while segments remain.
+   * Package-private for tests.
+   */
   static List<QaRequest> requestsFor(List<Segment> segments, QaGenerator g, long seed,
-      int fineGrainedPerDocument, double multiSegmentRate) {
+      int questionsPerDocument, double multiSegmentShare) {
     String docId = segments.get(0).getDocId();
     List<QaRequest> requests = new ArrayList<>();
     SplittableRandom rng = Seeds.rng(seed, "pick-segments", docId);
@@ -74,13 +87,19 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
       order.set(i, order.get(j));
       order.set(j, t);
     }
-    for (int i = 0; i < Math.min(fineGrainedPerDocument, order.size()); i++) {
-      requests.add(QaRequest.of(g.model(), g.promptVersion(), g.generationParams(),
-          Kind.FINE_GRAINED, docId, List.of(order.get(i))));
-    }
-    if (segments.size() >= 2 && Seeds.uniform(seed, "multi-segment", docId) < multiSegmentRate) {
-      requests.add(QaRequest.of(g.model(), g.promptVersion(), g.generationParams(),
-          Kind.MULTI_SEGMENT, docId, segments));
+    int nextSegment = 0;
+    boolean multiAsked = false;
+    for (int slot = 0; slot < questionsPerDocument; slot++) {
+      boolean multi = !multiAsked && segments.size() >= 2
+          && Seeds.uniform(seed, "question-kind", docId + "#" + slot) < multiSegmentShare;
+      if (multi) {
+        multiAsked = true;
+        requests.add(QaRequest.of(g.model(), g.promptVersion(), g.generationParams(),
+            Kind.MULTI_SEGMENT, docId, segments));
+      } else if (nextSegment < order.size()) {
+        requests.add(QaRequest.of(g.model(), g.promptVersion(), g.generationParams(),
+            Kind.FINE_GRAINED, docId, List.of(order.get(nextSegment++))));
+      }
     }
     return requests;
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +13,7 @@ import org.in2stream.pipeline.TestTexts;
 import org.in2stream.pipeline.check.ExampleChecks;
 import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
+import org.in2stream.pipeline.tokenize.Tokenizers;
 import org.in2stream.schema.AnswerSegment;
 import org.in2stream.schema.Kind;
 import org.in2stream.schema.LongContextExample;
@@ -19,12 +21,14 @@ import org.in2stream.schema.QaPair;
 import org.in2stream.schema.Segment;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ContextAssemblerTest {
   private static final TextTokenizer TOK = TestTexts.tokenizer();
   private static List<Segment> pool;
-  private final ContextAssembler assembler =
-      new ContextAssembler(TOK, TrainingTemplate.FILM_V1, 42, 4096, 32768, "test");
+  private final ContextAssembler assembler = new ContextAssembler(TOK, TestTexts.settings(
+      TOK.spec(), LengthDistribution.uniform(4096, 32768), Placement.SHUFFLE, 0));
 
   @BeforeAll
   static void buildPool() {
@@ -134,5 +138,65 @@ class ContextAssemblerTest {
     List<Segment> own = pool.stream().filter(s -> s.getDocId().equals("filler-3")).toList();
     ContextAssembler.Result r = assembler.assemble(q, Kind.FINE_GRAINED, own);
     assertEquals(Reason.INSUFFICIENT_FILLER.name(), r.failure().getReason());
+  }
+
+  @ParameterizedTest
+  @MethodSource("tokenizerSpecs")
+  void tokenCountsOfTheFinalTextEqualTheRecordedCounts(String spec) {
+    TextTokenizer tok = Tokenizers.load(spec);
+    List<Segment> ownPool = new ArrayList<>();
+    for (int d = 0; d < 60; d++) {
+      ownPool.addAll(TestTexts.segments("f-" + d, TestTexts.document(900 + d, 6), d, tok));
+    }
+    ContextAssembler a = new ContextAssembler(tok, TestTexts.settings(spec,
+        LengthDistribution.uniform(2048, 8192), Placement.STRATIFIED, 0));
+    for (int i = 0; i < 12; i++) {
+      Kind kind = Kind.values()[i % 3];
+      List<Segment> segs = TestTexts.segments("t-" + i, TestTexts.document(700 + i, 8), i, tok);
+      QaPair q = QaPair.newBuilder().setRequestKey("tok-" + i).setKind(
+              kind == Kind.MULTI_SEGMENT ? kind : Kind.FINE_GRAINED)
+          .setDocId("t-" + i).setQuestion("Which district is named? 日本語 🙂")
+          .setAnswer("The Kalo district.")
+          .setSegments(kind == Kind.MULTI_SEGMENT ? segs : List.of(segs.get(0)))
+          .setNeededSegmentIndexes(kind == Kind.MULTI_SEGMENT ? List.of(0, 1) : List.of(0))
+          .setModel("m").setPromptVersion("p").setSource(TestTexts.source(i)).build();
+      LongContextExample e = a.assemble(q, kind, ownPool).example();
+      assertEquals(spec, e.getTokenizer());
+      assertEquals(tok.count(e.getContext()), e.getContextTokens());
+      assertEquals(tok.count(e.getPrompt()), e.getPromptTokens());
+      assertEquals(tok.count(e.getCompletion()), e.getCompletionTokens());
+      for (Segment s : e.getKind() == Kind.SHORT_CONTEXT ? List.<Segment>of() : ownPool) {
+        if (e.getFillerSegmentIds().contains(s.getDocId() + "#" + s.getIndex())) {
+          assertEquals(tok.count(s.getText()), s.getTokens(), "segment counts are recorded");
+        }
+      }
+      assertEquals(List.of(), ExampleChecks.violations(e, tok));
+    }
+  }
+
+  static List<String> tokenizerSpecs() {
+    return List.of("tiktoken:cl100k_base", "tiktoken:o200k_base", TestTexts.hfSpec());
+  }
+
+  @Test
+  void theRenderedPromptPlusTheAnswerReserveFitsTheMaximumSequence() {
+    LengthDistribution lengths = LengthDistribution.uniform(16_000, 32_768);
+    AssembleContexts.Settings tight = new AssembleContexts.Settings(TOK.spec(),
+        TrainingTemplate.CHATML_V1, 42, lengths, Placement.SHUFFLE, 12_000, 300, 0, "test");
+    ContextAssembler a = new ContextAssembler(TOK, tight);
+    for (int i = 0; i < 8; i++) {
+      LongContextExample e = a.assemble(qa("seq-" + i, 300 + i, Kind.FINE_GRAINED),
+          Kind.FINE_GRAINED, pool).example();
+      assertTrue(e.getPromptTokens() + 300 <= 12_000, "prompt " + e.getPromptTokens());
+      assertTrue(e.getPromptTokens() + 300 > 12_000 - 400, "the budget is used, not wasted");
+      assertTrue(e.getTargetTokens() < 12_000, "the target is capped by the sequence");
+      assertEquals(12_000, e.getMaxSequenceTokens());
+      assertEquals("chatml-v1", e.getTemplate());
+      String sequence = e.getPrompt() + e.getCompletion();
+      assertEquals(e.getAnswer(), sequence.substring(e.getAnswerCharOffset(),
+          e.getAnswerCharOffset() + e.getAnswer().length()));
+      assertTrue(e.getCompletion().endsWith("<|im_end|>"));
+      assertEquals(List.of(), ExampleChecks.violations(e, TOK));
+    }
   }
 }

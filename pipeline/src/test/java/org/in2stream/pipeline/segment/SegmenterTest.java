@@ -91,4 +91,68 @@ class SegmenterTest {
     assertTrue(segmenter.segment("Only a few words here.\nAnd one more line.").isEmpty());
     assertTrue(segmenter.segment("  \n\n \n").isEmpty());
   }
+
+  @Test
+  void abbreviationsAreNotSentenceEnds() {
+    // Budgets small enough that the paragraph must be cut at sentences.
+    Segmenter small = new Segmenter(tok, 16, 40);
+    StringBuilder p = new StringBuilder();
+    SplittableRandom rng = new SplittableRandom(5);
+    for (int i = 0; i < 12; i++) {
+      p.append("Dr. ").append(TestTexts.name(rng)).append(" told Mr. ").append(TestTexts.name(rng))
+          .append(" that U.S. officials had visited ").append(TestTexts.name(rng))
+          .append(" twice. ");
+    }
+    List<Segmenter.Piece> pieces = small.segment(p.toString().strip());
+    assertTrue(pieces.size() >= 3, "cut into " + pieces.size());
+    for (Segmenter.Piece piece : pieces) {
+      for (String line : piece.text().split("\n")) {
+        assertTrue(line.endsWith("twice."), "cut only after a full sentence: ..." + line);
+      }
+      assertEquals(tok.count(piece.text()), piece.tokens());
+    }
+  }
+
+  @Test
+  void chineseWithoutSpacesIsCutAtItsFullStops() {
+    String[] sentences = {"今天北京的天气很好，我们一起去公园散步。", "会议在上午十点开始，持续了两个小时。",
+        "研究人员测量了三百个样本的温度。", "这座桥于去年秋天正式通车。"};
+    StringBuilder p = new StringBuilder();
+    for (int i = 0; i < 80; i++) {
+      p.append(sentences[i % sentences.length]);
+    }
+    String text = p.toString();
+    assertTrue(tok.count(text) > 512);
+    List<Segmenter.Piece> pieces = segmenter.segment(text);
+    assertTrue(pieces.size() >= 2);
+    StringBuilder joined = new StringBuilder();
+    for (Segmenter.Piece piece : pieces) {
+      assertTrue(piece.tokens() >= 128 && piece.tokens() <= 512 + 128 + 128, "" + piece.tokens());
+      for (String line : piece.text().split("\n")) {
+        assertTrue(line.endsWith("。"), "cut at a full stop: ..." + line);
+      }
+      joined.append(piece.text().replace("\n", ""));
+    }
+    assertEquals(text, joined.toString(), "no character lost");
+  }
+
+  @Test
+  void anyLineBreakSeparatesParagraphsAndBlankLinesAreDropped() {
+    SplittableRandom rng = new SplittableRandom(6);
+    String a = TestTexts.paragraph(rng, 4);
+    String b = TestTexts.paragraph(rng, 4);
+    String c = TestTexts.paragraph(rng, 4);
+    List<Segmenter.Piece> unix = segmenter.segment(a + "\n" + b + "\n" + c);
+    List<Segmenter.Piece> windows = segmenter.segment(a + "\r\n\r\n  \t\r\n" + b + "\u2028" + c
+        + "\r\n");
+    assertEquals(unix, windows);
+  }
+
+  @Test
+  void whitespaceOnlyAndVeryShortDocumentsGiveNoSegment() {
+    assertTrue(segmenter.segment("").isEmpty());
+    assertTrue(segmenter.segment(" \t\r\n\u2028 \n").isEmpty());
+    assertTrue(segmenter.segment("x").isEmpty());
+    assertTrue(segmenter.segment("日本語").isEmpty());
+  }
 }
