@@ -34,7 +34,7 @@ class In2PipelineTest {
   static PipelineConfig config(int maxContext) {
     return new PipelineConfig("unused:9092", "docs", 1, "g", "/unused", 1, 42,
         "tiktoken:cl100k_base", 128, 512, 2048, maxContext, 1, 0.5, 0.1, 20_000,
-        PipelineConfig.Generator.OFFLINE, 16);
+        PipelineConfig.Generator.OFFLINE, 16, null);
   }
 
   static RawRecord raw(long offset, byte[] value) {

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.in2stream.pipeline.synth.llm.LlmSettings;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 
 /**
@@ -28,13 +29,16 @@ public record PipelineConfig(
     double shortContextRate,
     int fillerPoolSize,
     Generator generator,
-    int maxInFlight)
+    int maxInFlight,
+    LlmSettings llm)
     implements Serializable {
 
   /** Which QA generator to run. */
   public enum Generator {
     /** The embedded, offline, deterministic extractive generator (a stand-in for an LLM). */
-    OFFLINE
+    OFFLINE,
+    /** Any OpenAI-compatible chat-completions server; settings in {@link #llm()}. */
+    OPENAI
   }
 
   /** Largest context length we accept (the IN2 recipe goes to 32K; users go further). */
@@ -83,6 +87,13 @@ public record PipelineConfig(
     if (maxInFlight < 1) {
       errors.add("--maxInFlight must be >= 1 (got " + maxInFlight + ")");
     }
+    if (generator == Generator.OPENAI && llm == null) {
+      errors.add("--generator=openai needs the LLM settings (--llmUrl, --llmModel, ...)");
+    }
+    if (llm != null && llm.maxInFlight() != maxInFlight) {
+      errors.add("the LLM settings' maxInFlight (" + llm.maxInFlight() + ") must equal "
+          + "--maxInFlight (" + maxInFlight + ")");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid configuration:\n  - "
           + String.join("\n  - ", errors));
@@ -91,6 +102,7 @@ public record PipelineConfig(
 
   /** Reads and checks the options once. */
   public static PipelineConfig from(In2Options o) {
+    Generator generator = parseGenerator(o.getGenerator());
     return new PipelineConfig(
         require(o.getBootstrapServers(), "--bootstrapServers"),
         require(o.getInputTopic(), "--inputTopic"),
@@ -108,15 +120,41 @@ public record PipelineConfig(
         o.getMultiSegmentRate(),
         o.getShortContextRate(),
         o.getFillerPoolSize(),
-        parseGenerator(o.getGenerator()),
-        o.getMaxInFlight());
+        generator,
+        o.getMaxInFlight(),
+        generator == Generator.OPENAI ? llmSettings(o) : null);
+  }
+
+  /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */
+  public static LlmSettings llmSettings(In2Options o) {
+    return new LlmSettings(
+        o.getLlmUrl(),
+        o.getLlmModel(),
+        o.getLlmApiKeyEnv(),
+        o.getLlmApiKeyFile(),
+        o.getLlmTemperature(),
+        o.getLlmMaxTokens(),
+        o.getLlmSeed(),
+        o.getLlmExtraBody(),
+        o.getLlmRequestTimeoutMs(),
+        o.getLlmMaxRetries(),
+        o.getLlmRetryBudgetMs(),
+        o.getLlmBackoffBaseMs(),
+        o.getLlmBackoffMaxMs(),
+        LlmSettings.ResponseFormatMode.parse(o.getLlmResponseFormat()),
+        o.getLlmPromptVersion(),
+        o.getLlmCache(),
+        o.getLlmPriceInputPerMTok(),
+        o.getLlmPriceOutputPerMTok(),
+        o.getMaxInFlight(),
+        o.getSeed());
   }
 
   private static Generator parseGenerator(String value) {
     try {
       return Generator.valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException("unknown --generator=" + value + "; use offline");
+      throw new IllegalArgumentException("unknown --generator=" + value + "; use offline or openai");
     }
   }
 

@@ -1,0 +1,28 @@
+package org.in2stream.pipeline.synth.llm;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Opens the response cache named by {@code --llmCache}: {@code none} or {@code file:DIR}. */
+public final class ResponseCaches {
+  private ResponseCaches() {}
+
+  /** Throws {@link IllegalArgumentException} with what to write when the spec is not understood. */
+  public static void check(String spec) {
+    if (spec == null || spec.isBlank()) {
+      throw new IllegalArgumentException("--llmCache is required: none or file:DIR");
+    }
+    if (!spec.equals("none") && !(spec.startsWith("file:") && spec.length() > 5)) {
+      throw new IllegalArgumentException("--llmCache=" + spec + " is not understood; use none or "
+          + "file:DIR");
+    }
+  }
+
+  public static ResponseCache open(String spec) throws IOException {
+    check(spec);
+    if (spec.equals("none")) {
+      return ResponseCache.NONE;
+    }
+    return new FileResponseCache(Path.of(spec.substring("file:".length())));
+  }
+}
