@@ -102,7 +102,7 @@ public final class FakeLlmServer implements AutoCloseable {
   /** A snapshot of the counts. */
   public record Stats(long requests, Map<String, Long> outcomes, int maxInFlight,
       Map<String, Integer> maxInFlightByWorker, long retryAfterViolations, long unauthorized,
-      long distinctKeys) {
+      long distinctKeys, int maxRequestsPerKey) {
     public long outcome(String name) {
       return outcomes.getOrDefault(name, 0L);
     }
@@ -156,7 +156,8 @@ public final class FakeLlmServer implements AutoCloseable {
     Map<String, Integer> w = new TreeMap<>();
     workerMax.forEach((k, v) -> w.put(k, v.get()));
     return new Stats(requests.get(), o, maxInFlight.get(), w, retryAfterViolations.get(),
-        unauthorized.get(), seenPerKey.size());
+        unauthorized.get(), seenPerKey.size(),
+        seenPerKey.values().stream().mapToInt(AtomicInteger::get).max().orElse(0));
   }
 
   @Override
