@@ -102,7 +102,7 @@ public final class FakeLlmServer implements AutoCloseable {
   /** A snapshot of the counts. */
   public record Stats(long requests, Map<String, Long> outcomes, int maxInFlight,
       Map<String, Integer> maxInFlightByWorker, long retryAfterViolations, long unauthorized,
-      long distinctKeys, int maxRequestsPerKey) {
+      long distinctKeys, int maxRequestsPerKey, double activeSeconds) {
     public long outcome(String name) {
       return outcomes.getOrDefault(name, 0L);
     }
@@ -126,6 +126,8 @@ public final class FakeLlmServer implements AutoCloseable {
   private final Map<String, Long> notBeforeNanos = new ConcurrentHashMap<>();
   private final AtomicLong retryAfterViolations = new AtomicLong();
   private final AtomicLong unauthorized = new AtomicLong();
+  private final AtomicLong firstArrival = new AtomicLong(Long.MAX_VALUE);
+  private final AtomicLong lastDone = new AtomicLong();
   private volatile boolean closed;
 
   private FakeLlmServer(Config config, int port) throws IOException {
@@ -157,7 +159,8 @@ public final class FakeLlmServer implements AutoCloseable {
     workerMax.forEach((k, v) -> w.put(k, v.get()));
     return new Stats(requests.get(), o, maxInFlight.get(), w, retryAfterViolations.get(),
         unauthorized.get(), seenPerKey.size(),
-        seenPerKey.values().stream().mapToInt(AtomicInteger::get).max().orElse(0));
+        seenPerKey.values().stream().mapToInt(AtomicInteger::get).max().orElse(0),
+        firstArrival.get() == Long.MAX_VALUE ? 0 : (lastDone.get() - firstArrival.get()) / 1e9);
   }
 
   @Override
@@ -221,6 +224,7 @@ public final class FakeLlmServer implements AutoCloseable {
       return true;
     }
     long arrived = System.nanoTime();
+    firstArrival.accumulateAndGet(arrived, Math::min);
     requests.incrementAndGet();
     String worker = req.headers().getOrDefault("x-in2-worker", "unknown");
     int now = inFlight.incrementAndGet();
@@ -232,6 +236,7 @@ public final class FakeLlmServer implements AutoCloseable {
     } finally {
       inFlight.decrementAndGet();
       workerInFlight.get(worker).decrementAndGet();
+      lastDone.accumulateAndGet(System.nanoTime(), Math::max);
     }
   }
 
