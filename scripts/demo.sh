@@ -4,6 +4,8 @@
 #   embedded MiniCluster over exactly that topic -> Avro in out/demo/ -> summary -> broker stopped.
 #
 #   scripts/demo.sh [--input=DIR] [--output=DIR] [--docs=N] [--any-pipeline-or-flink-option=value]
+#   scripts/demo.sh --llm-url=URL --llm-model=NAME   QA pairs from any OpenAI-compatible server
+#       (key, if any, from OPENAI_API_KEY); --llm-url=fake starts scripts/fake-llm.sh for the run
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -12,6 +14,8 @@ INPUT=""
 OUTPUT="$ROOT/out/demo"
 DOCS=400
 TOPIC="in2-demo-docs"
+LLM_URL=""
+LLM_MODEL=""
 PASS=()
 for arg in "$@"; do
   case "$arg" in
@@ -19,7 +23,9 @@ for arg in "$@"; do
     --output=*) OUTPUT="${arg#*=}" ;;
     --docs=*) DOCS="${arg#*=}" ;;
     --inputTopic=*) TOPIC="${arg#*=}" ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --llm-url=*) LLM_URL="${arg#*=}" ;;
+    --llm-model=*) LLM_MODEL="${arg#*=}" ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     --*=*) PASS+=("$arg") ;;
     *) echo "demo: unexpected argument '$arg' (use --name=value)" >&2; exit 2 ;;
   esac
@@ -30,16 +36,50 @@ BOOTSTRAP="localhost:$KAFKA_PORT"
 ensure_jar
 
 STARTED_KAFKA=0
-if ! "$ROOT/scripts/kafka-local.sh" status >/dev/null 2>&1; then
-  "$ROOT/scripts/kafka-local.sh" start
-  STARTED_KAFKA=1
-fi
+FAKE_PID=""
 cleanup() {
+  if [[ -n "$FAKE_PID" ]]; then
+    kill "$FAKE_PID" 2>/dev/null || true
+  fi
   if [[ $STARTED_KAFKA == 1 ]]; then
     "$ROOT/scripts/kafka-local.sh" stop || true
   fi
 }
 trap cleanup EXIT
+
+LLM_ARGS=()
+if [[ -n "$LLM_URL" ]]; then
+  if [[ "$LLM_URL" == fake ]]; then
+    FAKE_PORT="${FAKE_LLM_PORT:-18089}"
+    ensure_test_classpath
+    mkdir -p "$ROOT/.local"
+    "$ROOT/scripts/fake-llm.sh" --port="$FAKE_PORT" --latencyMs=100 --concurrency=32 \
+      --rate429=0.1 --rate5xx=0.02 --rateMalformed=0.02 > "$ROOT/.local/fake-llm.log" 2>&1 &
+    FAKE_PID=$!
+    LLM_URL="http://127.0.0.1:$FAKE_PORT/v1"
+    LLM_MODEL="${LLM_MODEL:-fake-model}"
+    for _ in $(seq 1 100); do
+      grep -q "listening on" "$ROOT/.local/fake-llm.log" 2>/dev/null && break
+      sleep 0.2
+    done
+  fi
+  if [[ -z "$LLM_MODEL" ]]; then
+    echo "demo: --llm-url needs --llm-model=NAME (the model's name on that server)" >&2
+    exit 2
+  fi
+  LLM_ARGS=(--generator=openai --llmUrl="$LLM_URL" --llmModel="$LLM_MODEL")
+  if ! printf '%s\n' ${PASS[@]+"${PASS[@]}"} | grep -q '^--llmCache='; then
+    LLM_ARGS+=(--llmCache="file:$ROOT/.local/llm-cache")
+  fi
+  KEY_NOTE="no API key (OPENAI_API_KEY is not set)"
+  [[ -n "${OPENAI_API_KEY:-}" ]] && KEY_NOTE="API key from OPENAI_API_KEY"
+  echo "QA pairs from $LLM_MODEL at $LLM_URL, $KEY_NOTE" >&2
+fi
+
+if ! "$ROOT/scripts/kafka-local.sh" status >/dev/null 2>&1; then
+  "$ROOT/scripts/kafka-local.sh" start
+  STARTED_KAFKA=1
+fi
 
 if [[ -z "$INPUT" ]]; then
   INPUT="$ROOT/.local/demo-corpus"
@@ -54,7 +94,7 @@ echo "Running the pipeline on Flink (embedded MiniCluster) over $SENT records of
 START_NS=$(date +%s%N)
 java "${JAVA_OPENS[@]}" -Xmx${DEMO_HEAP:-3g} -cp "$(job_jar)" org.in2stream.runners.In2Main \
   --bootstrapServers="$BOOTSTRAP" --inputTopic="$TOPIC" --maxRecords="$SENT" \
-  --output="$OUTPUT" "${PASS[@]}"
+  --output="$OUTPUT" ${LLM_ARGS[@]+"${LLM_ARGS[@]}"} ${PASS[@]+"${PASS[@]}"}
 END_NS=$(date +%s%N)
 SECONDS_TAKEN=$(awk -v a="$START_NS" -v b="$END_NS" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
 
