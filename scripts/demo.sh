@@ -58,8 +58,12 @@ if [[ -n "$LLM_URL" ]]; then
     FAKE_PID=$!
     LLM_URL="http://127.0.0.1:$FAKE_PORT/v1"
     LLM_MODEL="${LLM_MODEL:-fake-model}"
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 600); do
       grep -q "listening on" "$ROOT/.local/fake-llm.log" 2>/dev/null && break
+      if ! kill -0 "$FAKE_PID" 2>/dev/null; then
+        echo "demo: the fake LLM server did not start; see $ROOT/.local/fake-llm.log" >&2
+        exit 1
+      fi
       sleep 0.2
     done
   fi

@@ -211,7 +211,8 @@ public interface In2Options extends PipelineOptions {
 
   void setLlmPromptVersion(String value);
 
-  @Description("Response cache: file:DIR (embedded, the default) or none")
+  @Description("Response cache: file:DIR (embedded, the default), redis://host:port[/db] "
+      + "(networked, for a cluster; password from IN2_LLM_CACHE_PASSWORD on the workers) or none")
   @Default.String("file:.local/llm-cache")
   String getLlmCache();
 

@@ -69,5 +69,9 @@ class FileResponseCacheTest {
     ResponseCaches.check("file:/tmp/x");
     assertThrows(IllegalArgumentException.class, () -> ResponseCaches.check("s3://bucket"));
     assertThrows(IllegalArgumentException.class, () -> ResponseCaches.check("file:"));
+    ResponseCaches.check("redis://cache.internal:6379/2");
+    assertThrows(IllegalArgumentException.class, () -> ResponseCaches.check("redis://host"));
+    assertThrows(IllegalArgumentException.class,
+        () -> ResponseCaches.check("redis://user:secret@host:6379"), "passwords never in options");
   }
 }
