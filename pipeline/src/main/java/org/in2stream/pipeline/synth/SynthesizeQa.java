@@ -128,6 +128,7 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     private final Counter requested = Metrics.counter(SynthesizeQa.class, "requests");
     private final Counter succeeded = Metrics.counter(SynthesizeQa.class, "qa_pairs");
     private final Counter failed = Metrics.counter(SynthesizeQa.class, "failures");
+    private final Counter bundles = Metrics.counter(SynthesizeQa.class, "bundles");
     private final Counter calls = Metrics.counter(SynthesizeQa.class, "llm_calls");
     private final Counter retries = Metrics.counter(SynthesizeQa.class, "llm_retries");
     private final Counter fallbacks = Metrics.counter(SynthesizeQa.class, "llm_format_fallbacks");
@@ -189,6 +190,7 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
+      bundles.inc();
       for (Pending p : pending) {
         QaResult result = p.result().join();
         account(result.stats());
