@@ -77,7 +77,7 @@ class LlmPipelineIT {
         "--llmModel=fake-model",
         "--llmCache=file:" + cache,
         "--maxInFlight=" + MAX_IN_FLIGHT,
-        "--llmRequestTimeoutMs=1000",
+        "--llmRequestTimeoutMs=2000",
         "--llmMaxRetries=" + MAX_RETRIES,
         "--llmRetryBudgetMs=30000",
         "--llmBackoffBaseMs=50",
@@ -107,7 +107,7 @@ class LlmPipelineIT {
       throws Exception {
     long sent = produce(tmp, "llm-faults", 120);
     Path cache = tmp.resolve("cache");
-    // 30% 429 (half with Retry-After: 1), 5% 5xx, 2% hangs past the 1 s timeout, 5% malformed.
+    // 30% 429 (half with Retry-After: 1), 5% 5xx, 2% hangs past the 2 s timeout, 5% malformed.
     FakeLlmServer.Config faults = FakeLlmServer.Config.healthy(50)
         .withFaults(0.15, 0.15, 0.05, 0.02, 0.05);
     Path out = tmp.resolve("out");

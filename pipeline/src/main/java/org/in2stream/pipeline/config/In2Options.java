@@ -168,7 +168,7 @@ public interface In2Options extends PipelineOptions {
   void setLlmExtraBody(String value);
 
   @Description("Timeout of one call, in milliseconds")
-  @Default.Long(120_000L)
+  @Default.Long(60_000L)
   long getLlmRequestTimeoutMs();
 
   void setLlmRequestTimeoutMs(long value);
@@ -180,8 +180,8 @@ public interface In2Options extends PipelineOptions {
   void setLlmMaxRetries(int value);
 
   @Description("Wall time one request may take with all its retries, in milliseconds (keep it "
-      + "well below the checkpoint timeout; at most 300000)")
-  @Default.Long(240_000L)
+      + "below half the checkpoint timeout, since a checkpoint may wait two budgets; at most 240000)")
+  @Default.Long(120_000L)
   long getLlmRetryBudgetMs();
 
   void setLlmRetryBudgetMs(long value);

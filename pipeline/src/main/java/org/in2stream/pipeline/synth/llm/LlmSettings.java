@@ -47,8 +47,13 @@ public record LlmSettings(
     long globalSeed)
     implements Serializable {
 
-  /** Largest retry budget we accept: Flink's default checkpoint timeout is 10 minutes. */
-  public static final long MAX_RETRY_BUDGET_MS = 5 * 60_000L;
+  /**
+   * Largest retry budget we accept. A checkpoint barrier can wait for one {@code processElement}
+   * blocked on a permit (freed within one budget) and then for the bundle's pending calls (each done
+   * within one budget): two budgets, which must stay well below Flink's default checkpoint timeout of
+   * 10 minutes.
+   */
+  public static final long MAX_RETRY_BUDGET_MS = 4 * 60_000L;
 
   /** How the reply format is requested; the generator falls back on its own when refused. */
   public enum ResponseFormatMode {
@@ -120,8 +125,9 @@ public record LlmSettings(
           + requestTimeoutMs + ")");
     }
     if (retryBudgetMs > MAX_RETRY_BUDGET_MS) {
-      errors.add("--llmRetryBudgetMs must be <= " + MAX_RETRY_BUDGET_MS + " (half of Flink's default "
-          + "checkpoint timeout; got " + retryBudgetMs + ")");
+      errors.add("--llmRetryBudgetMs must be <= " + MAX_RETRY_BUDGET_MS + " (a checkpoint may wait "
+          + "two budgets, and Flink's default checkpoint timeout is 600000; got " + retryBudgetMs
+          + ")");
     }
     if (backoffBaseMs < 1 || backoffMaxMs < backoffBaseMs) {
       errors.add("need 1 <= --llmBackoffBaseMs <= --llmBackoffMaxMs (got " + backoffBaseMs + " and "
