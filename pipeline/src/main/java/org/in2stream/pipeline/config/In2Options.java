@@ -206,15 +206,125 @@ public interface In2Options extends PipelineOptions {
 
   void setFillerPoolSize(int value);
 
-  @Description("QA generator: offline (the embedded, deterministic stand-in for an LLM)")
+  @Description("QA generator: offline (the embedded, deterministic stand-in for an LLM) or openai "
+      + "(any OpenAI-compatible chat-completions server: vLLM, Ollama, TGI, llama.cpp, OpenAI)")
   @Default.String("offline")
   String getGenerator();
 
   void setGenerator(String value);
 
-  @Description("Most generator calls in flight per worker")
+  @Description("Most generator calls in flight per worker (per parallel instance of SynthesizeQa)")
   @Default.Integer(64)
   int getMaxInFlight();
 
   void setMaxInFlight(int value);
+
+  // ---- the OpenAI-compatible generator (--generator=openai). No secret here: options are shown in
+  // ---- the Flink web UI. The API key is read on the worker from --llmApiKeyEnv or --llmApiKeyFile.
+
+  @Description("Base URL of the OpenAI-compatible server, e.g. http://localhost:8000/v1")
+  String getLlmUrl();
+
+  void setLlmUrl(String value);
+
+  @Description("Model name to request, as the server knows it")
+  String getLlmModel();
+
+  void setLlmModel(String value);
+
+  @Description("Name of the environment variable that holds the API key on each worker")
+  @Default.String("OPENAI_API_KEY")
+  String getLlmApiKeyEnv();
+
+  void setLlmApiKeyEnv(String value);
+
+  @Description("Path of a file on each worker that holds the API key (wins over --llmApiKeyEnv)")
+  String getLlmApiKeyFile();
+
+  void setLlmApiKeyFile(String value);
+
+  @Description("Sampling temperature")
+  @Default.Double(0.2)
+  double getLlmTemperature();
+
+  void setLlmTemperature(double value);
+
+  @Description("Most tokens per reply (max_tokens); a reply cut at this limit is a dead letter")
+  @Default.Integer(512)
+  int getLlmMaxTokens();
+
+  void setLlmMaxTokens(int value);
+
+  @Description("The request's seed field (sent only when set)")
+  Long getLlmSeed();
+
+  void setLlmSeed(Long value);
+
+  @Description("JSON object merged into every request body, e.g. {\"top_p\":0.9}")
+  String getLlmExtraBody();
+
+  void setLlmExtraBody(String value);
+
+  @Description("Timeout of one call, in milliseconds")
+  @Default.Long(60_000L)
+  long getLlmRequestTimeoutMs();
+
+  void setLlmRequestTimeoutMs(long value);
+
+  @Description("Retries after the first call on 429, 5xx, timeouts and connection errors")
+  @Default.Integer(6)
+  int getLlmMaxRetries();
+
+  void setLlmMaxRetries(int value);
+
+  @Description("Wall time one request may take with all its retries, in milliseconds (keep it "
+      + "below half the checkpoint timeout, since a checkpoint may wait two budgets; at most 240000)")
+  @Default.Long(120_000L)
+  long getLlmRetryBudgetMs();
+
+  void setLlmRetryBudgetMs(long value);
+
+  @Description("First backoff wait, in milliseconds (doubles per retry, with jitter)")
+  @Default.Long(500L)
+  long getLlmBackoffBaseMs();
+
+  void setLlmBackoffBaseMs(long value);
+
+  @Description("Longest backoff wait, in milliseconds (a longer Retry-After is still honored)")
+  @Default.Long(30_000L)
+  long getLlmBackoffMaxMs();
+
+  void setLlmBackoffMaxMs(long value);
+
+  @Description("Structured output: json_schema, json_object or none (falls back by itself when the "
+      + "server rejects it)")
+  @Default.String("json_schema")
+  String getLlmResponseFormat();
+
+  void setLlmResponseFormat(String value);
+
+  @Description("Version of the generation prompt templates")
+  @Default.String("in2-qa-v1")
+  String getLlmPromptVersion();
+
+  void setLlmPromptVersion(String value);
+
+  @Description("Response cache: file:DIR (embedded, the default), redis://host:port[/db] "
+      + "(networked, for a cluster; password from IN2_LLM_CACHE_PASSWORD on the workers) or none")
+  @Default.String("file:.local/llm-cache")
+  String getLlmCache();
+
+  void setLlmCache(String value);
+
+  @Description("Price of prompt tokens in USD per million, for the cost metric")
+  @Default.Double(0)
+  double getLlmPriceInputPerMTok();
+
+  void setLlmPriceInputPerMTok(double value);
+
+  @Description("Price of completion tokens in USD per million, for the cost metric")
+  @Default.Double(0)
+  double getLlmPriceOutputPerMTok();
+
+  void setLlmPriceOutputPerMTok(double value);
 }

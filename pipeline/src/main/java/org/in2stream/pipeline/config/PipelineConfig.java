@@ -8,6 +8,7 @@ import org.in2stream.pipeline.assemble.LengthDistribution;
 import org.in2stream.pipeline.assemble.Placement;
 import org.in2stream.pipeline.assemble.TrainingTemplate;
 import org.in2stream.pipeline.source.ReplayRanges;
+import org.in2stream.pipeline.synth.llm.LlmSettings;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 
 /**
@@ -40,6 +41,7 @@ public record PipelineConfig(
     int fillerPoolSize,
     Generator generator,
     int maxInFlight,
+    LlmSettings llm,
     Recipe recipe)
     implements Serializable {
 
@@ -52,7 +54,9 @@ public record PipelineConfig(
   /** Which QA generator to run. */
   public enum Generator {
     /** The embedded, offline, deterministic extractive generator (a stand-in for an LLM). */
-    OFFLINE
+    OFFLINE,
+    /** Any OpenAI-compatible chat-completions server; settings in {@link #llm()}. */
+    OPENAI
   }
 
   /** Largest context length we accept (the IN2 recipe goes to 32K; users go further). */
@@ -111,6 +115,13 @@ public record PipelineConfig(
     if (maxInFlight < 1) {
       errors.add("--maxInFlight must be >= 1 (got " + maxInFlight + ")");
     }
+    if (generator == Generator.OPENAI && llm == null) {
+      errors.add("--generator=openai needs the LLM settings (--llmUrl, --llmModel, ...)");
+    }
+    if (llm != null && llm.maxInFlight() != maxInFlight) {
+      errors.add("the LLM settings' maxInFlight (" + llm.maxInFlight() + ") must equal "
+          + "--maxInFlight (" + maxInFlight + ")");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid configuration:\n  - "
           + String.join("\n  - ", errors));
@@ -119,6 +130,7 @@ public record PipelineConfig(
 
   /** Reads and checks the options once. */
   public static PipelineConfig from(In2Options o) {
+    Generator generator = parseEnum(Generator.class, o.getGenerator(), "--generator");
     return new PipelineConfig(
         require(o.getBootstrapServers(), "--bootstrapServers"),
         require(o.getInputTopic(), "--inputTopic"),
@@ -143,9 +155,35 @@ public record PipelineConfig(
         o.getMinContextTokens(),
         o.getMaxContextTokens(),
         o.getFillerPoolSize(),
-        parseEnum(Generator.class, o.getGenerator(), "--generator"),
+        generator,
         o.getMaxInFlight(),
+        generator == Generator.OPENAI ? llmSettings(o) : null,
         recipe(o));
+  }
+
+  /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */
+  public static LlmSettings llmSettings(In2Options o) {
+    return new LlmSettings(
+        o.getLlmUrl(),
+        o.getLlmModel(),
+        o.getLlmApiKeyEnv(),
+        o.getLlmApiKeyFile(),
+        o.getLlmTemperature(),
+        o.getLlmMaxTokens(),
+        o.getLlmSeed(),
+        o.getLlmExtraBody(),
+        o.getLlmRequestTimeoutMs(),
+        o.getLlmMaxRetries(),
+        o.getLlmRetryBudgetMs(),
+        o.getLlmBackoffBaseMs(),
+        o.getLlmBackoffMaxMs(),
+        LlmSettings.ResponseFormatMode.parse(o.getLlmResponseFormat()),
+        o.getLlmPromptVersion(),
+        o.getLlmCache(),
+        o.getLlmPriceInputPerMTok(),
+        o.getLlmPriceOutputPerMTok(),
+        o.getMaxInFlight(),
+        o.getSeed());
   }
 
   /** The data recipe from the options; a malformed value fails here with the option's name. */

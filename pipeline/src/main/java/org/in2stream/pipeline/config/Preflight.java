@@ -1,5 +1,11 @@
 package org.in2stream.pipeline.config;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,6 +31,28 @@ public final class Preflight {
   public static void check(PipelineConfig config) {
     Tokenizers.load(config.tokenizer());
     checkTopic(config.bootstrapServers(), config.inputTopic());
+    if (config.llm() != null) {
+      checkLlmServer(config.llm().baseUrl());
+    }
+  }
+
+  /**
+   * The LLM server answers HTTP at all (any status: not every server has {@code GET /models}, and
+   * the launcher may not hold the key). Catches a wrong host or port before the job starts.
+   */
+  public static void checkLlmServer(String baseUrl) {
+    String url = baseUrl.endsWith("/") ? baseUrl + "models" : baseUrl + "/models";
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    try {
+      client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET()
+          .build(), HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot reach the LLM server at --llmUrl=" + baseUrl + " ("
+          + e.getClass().getSimpleName() + "); start it or fix the URL", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking the LLM server", e);
+    }
   }
 
   /** The broker answers and the topic exists; returns its partition count. */

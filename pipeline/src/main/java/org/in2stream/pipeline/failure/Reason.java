@@ -30,7 +30,33 @@ public enum Reason {
   /** The document shares a 10-gram with an evaluation text (--decontaminate). */
   CONTAMINATED("the document shares a 10-gram with an evaluation text"),
   /** A record of the QA journal topic that does not decode as a QaPair. */
-  INVALID_JOURNAL_RECORD("the QA journal record is not an Avro single-object encoded QaPair");
+  INVALID_JOURNAL_RECORD("the QA journal record is not an Avro single-object encoded QaPair"),
+  /** The LLM server kept answering 429 until the retry budget or the retry count ran out. */
+  LLM_RATE_LIMITED("the LLM server kept rate-limiting (429) until the retry budget ran out"),
+  /** The LLM server kept answering 5xx until the retry budget or the retry count ran out. */
+  LLM_SERVER_ERROR("the LLM server kept failing (5xx) until the retry budget ran out"),
+  /** Calls kept timing out until the retry budget or the retry count ran out. */
+  LLM_TIMEOUT("LLM calls kept timing out until the retry budget ran out"),
+  /** The server could not be reached (connection refused, reset, DNS) until the budget ran out. */
+  LLM_CONNECTION_ERROR("the LLM server could not be reached until the retry budget ran out"),
+  /** A 4xx other than 429: the request itself is wrong (bad model, bad key, bad parameters). */
+  LLM_REQUEST_REJECTED("the LLM server rejected the request (4xx other than 429); not retried"),
+  /** The HTTP body, or the message content, is not JSON. */
+  LLM_NOT_JSON("the LLM response or its message content is not JSON"),
+  /** JSON, but not a chat completion, or the content lacks the question/answer fields. */
+  LLM_WRONG_SHAPE("the LLM response is JSON but not of the expected shape"),
+  /** A chat completion with no choices, or a choice without content. */
+  LLM_EMPTY_CHOICES("the LLM response has no choices or no message content"),
+  /** finish_reason=length: the output was cut at the token limit. */
+  LLM_TRUNCATED("the LLM output was cut at the token limit (finish_reason=length)"),
+  /** The model refused or its output was filtered (refusal, finish_reason=content_filter). */
+  LLM_REFUSED("the LLM refused or its output was filtered"),
+  /** The answer is not supported by the text it was asked about. */
+  LLM_UNGROUNDED("the LLM answer is not grounded in the source text"),
+  /** The output repeats the canary of the system prompt: the prompt leaked. */
+  LLM_PROMPT_LEAK("the LLM output echoes the system prompt's canary"),
+  /** The output looks like it follows instructions planted in the crawled text. */
+  LLM_INJECTION_SUSPECTED("the LLM output looks like it follows injected instructions");
 
   private final String meaning;
 

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -146,6 +147,18 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     private final Counter requested = Metrics.counter(SynthesizeQa.class, "requests");
     private final Counter succeeded = Metrics.counter(SynthesizeQa.class, "qa_pairs");
     private final Counter failed = Metrics.counter(SynthesizeQa.class, "failures");
+    private final Counter bundles = Metrics.counter(SynthesizeQa.class, "bundles");
+    private final Counter calls = Metrics.counter(SynthesizeQa.class, "llm_calls");
+    private final Counter retries = Metrics.counter(SynthesizeQa.class, "llm_retries");
+    private final Counter fallbacks = Metrics.counter(SynthesizeQa.class, "llm_format_fallbacks");
+    private final Counter cacheHits = Metrics.counter(SynthesizeQa.class, "llm_cache_hits");
+    private final Counter cacheMisses = Metrics.counter(SynthesizeQa.class, "llm_cache_misses");
+    private final Counter cacheWrites = Metrics.counter(SynthesizeQa.class, "llm_cache_writes");
+    private final Counter tokensIn = Metrics.counter(SynthesizeQa.class, "llm_tokens_in");
+    private final Counter tokensOut = Metrics.counter(SynthesizeQa.class, "llm_tokens_out");
+    private final Counter cost = Metrics.counter(SynthesizeQa.class, "llm_cost_micro_usd");
+    private final Distribution latency = Metrics.distribution(SynthesizeQa.class,
+        "llm_latency_ms");
 
     private transient QaGenerator generator;
     private transient Semaphore inFlight;
@@ -196,17 +209,39 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
+      bundles.inc();
       for (Pending p : pending) {
-        Object out = toOutput(p.request(), p.result().join(), generator);
+        QaResult result = p.result().join();
+        account(result.stats());
+        Object out = toOutput(p.request(), result, generator);
         if (out instanceof QaPair qa) {
           succeeded.inc();
           context.output(QA, qa, p.timestamp(), p.window());
         } else {
+          Failure f = (Failure) out;
           failed.inc();
-          context.output(FAILURES, (Failure) out, p.timestamp(), p.window());
+          Metrics.counter(SynthesizeQa.class, "failures_" + f.getReason()).inc();
+          context.output(FAILURES, f, p.timestamp(), p.window());
         }
       }
       pending = new ArrayList<>();
+    }
+
+    /** Beam metrics must be updated on the DoFn's thread, so the generator reports, we count. */
+    private void account(CallStats s) {
+      calls.inc(s.calls());
+      retries.inc(s.retries());
+      fallbacks.inc(s.formatFallbacks());
+      cacheHits.inc(s.cacheHit() ? 1 : 0);
+      cacheMisses.inc(s.cacheMiss() ? 1 : 0);
+      cacheWrites.inc(s.cacheWrite() ? 1 : 0);
+      tokensIn.inc(s.tokensIn());
+      tokensOut.inc(s.tokensOut());
+      cost.inc(s.costMicroUsd());
+      for (long ms : s.latenciesMs()) {
+        latency.update(ms);
+        Metrics.counter(SynthesizeQa.class, latencyBucket(ms)).inc();
+      }
     }
 
     @Teardown
@@ -215,6 +250,19 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
         generator.close();
       }
     }
+
+    /** Histogram buckets of call latency, as counters {@code llm_latency_le_<ms>}. */
+    static String latencyBucket(long ms) {
+      for (long bound : LATENCY_BUCKETS_MS) {
+        if (ms <= bound) {
+          return "llm_latency_le_" + bound + "ms";
+        }
+      }
+      return "llm_latency_gt_" + LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1] + "ms";
+    }
+
+    private static final long[] LATENCY_BUCKETS_MS = {100, 250, 500, 1_000, 2_500, 5_000,
+        10_000, 30_000, 60_000};
 
     private static String rootMessage(Throwable e) {
       Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
