@@ -94,6 +94,13 @@ public final class In2Main {
     if (args.stream().noneMatch(a -> a.startsWith("--maxParallelism="))) {
       options.setMaxParallelism(128);
     }
+    if ("[local]".equals(options.getFlinkMaster())
+        && args.stream().noneMatch(a -> a.startsWith("--stateBackendStoragePath="))) {
+      // The MiniCluster keeps checkpoints in JobManager memory (5 MB at most) unless told otherwise.
+      options.setStateBackend("filesystem");
+      options.setStateBackendStoragePath(java.nio.file.Path.of(
+          System.getProperty("java.io.tmpdir"), "in2-stream-checkpoints").toUri().toString());
+    }
     if (!"[local]".equals(options.getFlinkMaster())
         && args.stream().noneMatch(a -> a.startsWith("--attachedMode="))) {
       options.setAttachedMode(false); // submit and return; the cluster runs the stream

@@ -21,6 +21,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        // One partition per internal topic: coordinators are ready at once on a small machine.
+        .setConfigProp("offsets.topic.num.partitions", "1")
+        .setConfigProp("transaction.state.log.num.partitions", "1")
         .build();
     cluster.format();
     cluster.startup();
