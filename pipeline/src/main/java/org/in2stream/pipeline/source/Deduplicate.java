@@ -55,25 +55,34 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
   static final class KeepFirstFn extends DoFn<KV<String, Iterable<Document>>, Document> {
     private final Counter duplicates = Metrics.counter(Deduplicate.class, "duplicates");
 
+    /**
+     * One pass (the Flink runner's grouped values can be iterated once) holding one document, the
+     * smallest seen so far: of two copies the later one is a duplicate at once, so memory stays at
+     * one document whatever the size of the group.
+     */
     @ProcessElement
     public void process(@Element KV<String, Iterable<Document>> group, MultiOutputReceiver out) {
       Document first = null;
       for (Document d : group.getValue()) {
-        if (first == null || FIRST.compare(d.getSource(), first.getSource()) < 0) {
+        if (first == null) {
           first = d;
+        } else if (FIRST.compare(d.getSource(), first.getSource()) < 0) {
+          duplicate(first, d, group.getKey(), out);
+          first = d;
+        } else {
+          duplicate(d, first, group.getKey(), out);
         }
       }
       out.get(UNIQUE).output(first);
-      for (Document d : group.getValue()) {
-        if (FIRST.compare(d.getSource(), first.getSource()) != 0) {
-          duplicates.inc();
-          Source s = first.getSource();
-          out.get(FAILURES).output(Failures.ofText(STAGE, Reason.DUPLICATE,
-              "same text as " + first.getId() + " at " + s.getTopic() + "/" + s.getPartition()
-                  + "@" + s.getOffset() + " (sha256 " + group.getKey() + ")",
-              d.getId(), d.getSource(), d.getText()));
-        }
-      }
+    }
+
+    private void duplicate(Document copy, Document earlier, String sha, MultiOutputReceiver out) {
+      duplicates.inc();
+      Source s = earlier.getSource();
+      out.get(FAILURES).output(Failures.ofText(STAGE, Reason.DUPLICATE,
+          "same text (sha256 " + sha + ") as " + earlier.getId() + " at " + s.getTopic() + "/"
+              + s.getPartition() + "@" + s.getOffset(), copy.getId(), copy.getSource(),
+          copy.getText()));
     }
   }
 }
