@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.in2stream.runners.tools.ProduceDocs;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,19 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
  * need the outside world: a broker, a topic, an HTTP port, a file.
  */
 class ConfigurationErrorsIT {
-  private static EmbeddedKafka kafka;
+  @RegisterExtension
+  static final EmbeddedKafka.PerClass KAFKA = new EmbeddedKafka.PerClass();
 
   @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-    ProduceDocs.recreateTopic(kafka.bootstrapServers(), "present", 1);
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void createTopic() throws Exception {
+    ProduceDocs.recreateTopic(KAFKA.bootstrapServers(), "present", 1);
   }
 
   private static int closedPort() throws Exception {
@@ -42,7 +35,7 @@ class ConfigurationErrorsIT {
   }
 
   private static void assertFailsNaming(String expected, String... extra) {
-    List<String> args = new ArrayList<>(List.of("--bootstrapServers=" + kafka.bootstrapServers(),
+    List<String> args = new ArrayList<>(List.of("--bootstrapServers=" + KAFKA.bootstrapServers(),
         "--inputTopic=present", "--output=/tmp/in2-never-written"));
     for (String e : extra) {
       args.removeIf(a -> a.startsWith(e.substring(0, e.indexOf('=') + 1)));

@@ -31,9 +31,8 @@ import org.in2stream.runners.tools.OutputReport;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.Source;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,19 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileInputIT {
   private static final String EXAMPLE = "example";
   private static final int MAX_MESSAGE = 8 * 1024 * 1024;
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  @RegisterExtension
+  static final EmbeddedKafka.PerClass KAFKA = new EmbeddedKafka.PerClass();
 
   /** One input: a name for the table, where it goes, key and value, and the expected outcome. */
   record Input(String name, int partition, byte[] key, byte[] value, String expected) {}
@@ -198,13 +186,13 @@ class HostileInputIT {
   private static Map<String, Input> produce(String topic, List<Input> inputs, int fillers)
       throws Exception {
     Properties admin = new Properties();
-    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
     try (Admin a = Admin.create(admin)) {
       a.createTopics(List.of(new NewTopic(topic, 2, (short) 1)
           .configs(Map.of("max.message.bytes", Integer.toString(MAX_MESSAGE))))).all().get();
     }
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -247,7 +235,7 @@ class HostileInputIT {
 
   private static In2Main.Options options(String topic, Path out, String... extra) {
     List<String> args = new ArrayList<>(List.of(
-        "--bootstrapServers=" + kafka.bootstrapServers(),
+        "--bootstrapServers=" + KAFKA.bootstrapServers(),
         "--inputTopic=" + topic,
         "--output=" + out,
         "--parallelism=2",
