@@ -18,6 +18,7 @@ import org.in2stream.pipeline.config.Recipe;
 import org.in2stream.pipeline.decontaminate.Decontaminate;
 import org.in2stream.pipeline.segment.SegmentDocuments;
 import org.in2stream.pipeline.sink.WriteExamples;
+import org.in2stream.pipeline.source.Deduplicate;
 import org.in2stream.pipeline.source.PartitionRange;
 import org.in2stream.pipeline.source.RawKafka;
 import org.in2stream.pipeline.source.ReadDocuments;
@@ -38,7 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wiring only: ReadDocuments → (Decontaminate, with --decontaminate) → SegmentDocuments →
+ * Wiring only: ReadDocuments → Deduplicate → (Decontaminate, with --decontaminate) → SegmentDocuments →
  * SynthesizeQa → AssembleContexts → WriteExamples, with the failures of every step flattened into one
  * dead-letter output. With {@code --readJournal} the steps before AssembleContexts are replaced by
  * ReadQaJournal. Step names are stable: they become Flink operator ids, and renaming one breaks
@@ -101,11 +102,14 @@ public final class In2Pipeline {
       PTransform<PBegin, PCollection<RawRecord>> source, QaGenerator.Factory generator) {
     Coders.register(pipeline);
     PCollectionTuple docs = pipeline.apply("ReadDocuments",
-        new ReadDocuments(source, config.window()));
+        new ReadDocuments(source, config.window(), config.input()));
     Recipe recipe = config.recipe();
 
-    PCollection<Document> clean = docs.get(ReadDocuments.DOCUMENTS);
-    PCollectionList<Failure> failureList = PCollectionList.of(docs.get(ReadDocuments.FAILURES));
+    PCollectionTuple unique = docs.get(ReadDocuments.DOCUMENTS)
+        .apply("Deduplicate", new Deduplicate());
+    PCollection<Document> clean = unique.get(Deduplicate.UNIQUE);
+    PCollectionList<Failure> failureList = PCollectionList.of(docs.get(ReadDocuments.FAILURES))
+        .and(unique.get(Deduplicate.FAILURES));
     if (recipe.decontaminate() != null) {
       PCollectionTuple checked = clean.apply("Decontaminate",
           new Decontaminate(recipe.decontaminate()));
@@ -115,7 +119,7 @@ public final class In2Pipeline {
 
     PCollectionTuple segmented = clean
         .apply("SegmentDocuments", new SegmentDocuments(config.tokenizer(),
-            config.minSegmentTokens(), config.maxParagraphTokens()));
+            config.minSegmentTokens(), config.maxParagraphTokens(), config.maxDocumentTokens()));
     PCollection<List<Segment>> perDocument = segmented.get(SegmentDocuments.SEGMENTED);
 
     PCollectionTuple qa = perDocument.apply("SynthesizeQa", new SynthesizeQa(generator,

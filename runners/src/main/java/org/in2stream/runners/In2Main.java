@@ -32,9 +32,9 @@ public final class In2Main {
     Options options;
     PipelineConfig config;
     try {
-      options = parse(args);
-      config = PipelineConfig.from(options);
-      Preflight.check(config);
+      Prepared prepared = prepare(args);
+      options = prepared.options();
+      config = prepared.config();
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("in2-stream: " + e.getMessage());
       System.exit(2);
@@ -52,6 +52,22 @@ public final class In2Main {
       System.err.println("in2-stream: job ended in state " + state);
       System.exit(1);
     }
+  }
+
+  /** Options and the checked configuration, after the preflight checks. */
+  public record Prepared(Options options, PipelineConfig config) {}
+
+  /**
+   * Everything that runs before any data moves: parsing (unknown options and values), the
+   * configuration's cross-field checks, then {@link Preflight} (tokenizer, broker, topic, LLM
+   * server). Throws {@link IllegalArgumentException} or {@link IllegalStateException} with a message
+   * that says what to fix.
+   */
+  public static Prepared prepare(String... args) {
+    Options options = parse(args);
+    PipelineConfig config = PipelineConfig.from(options);
+    Preflight.check(config);
+    return new Prepared(options, config);
   }
 
   /** Parses arguments with Flink defaults for a local run. */

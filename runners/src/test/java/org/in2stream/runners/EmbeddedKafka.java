@@ -2,6 +2,9 @@ package org.in2stream.runners;
 
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** A real single-node KRaft broker (combined broker and controller) inside the test JVM. */
 public final class EmbeddedKafka implements AutoCloseable {
@@ -38,5 +41,30 @@ public final class EmbeddedKafka implements AutoCloseable {
   @Override
   public void close() throws Exception {
     cluster.close();
+  }
+
+  /**
+   * One broker per test class: {@code @RegisterExtension static final EmbeddedKafka.PerClass KAFKA =
+   * new EmbeddedKafka.PerClass();} then {@code KAFKA.bootstrapServers()}.
+   */
+  public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private EmbeddedKafka kafka;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+      kafka = start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+      if (kafka != null) {
+        kafka.close();
+        kafka = null;
+      }
+    }
+
+    public String bootstrapServers() {
+      return kafka.bootstrapServers();
+    }
   }
 }

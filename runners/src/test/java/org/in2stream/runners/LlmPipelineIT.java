@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.beam.runners.flink.FlinkExecutionEnvironments;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.util.common.ReflectHelpers;
 import org.in2stream.pipeline.config.PipelineConfig;
@@ -243,6 +244,16 @@ class LlmPipelineIT {
         .writeValueAsString(options);
     assertTrue(serializedOptions.contains("llmApiKeyFile"));
     assertFalse(serializedOptions.contains(canary), "the key is in the pipeline options");
+    // What Flink shows as the job configuration (web UI, REST /jobs/<id>/config): the runner copies
+    // the pipeline options into the global job parameters of the environment it builds.
+    for (Map<String, String> shown : List.of(
+        FlinkExecutionEnvironments.createBatchExecutionEnvironment(options).getConfig()
+            .getGlobalJobParameters().toMap(),
+        FlinkExecutionEnvironments.createStreamExecutionEnvironment(options, List.of(), null)
+            .getConfig().getGlobalJobParameters().toMap())) {
+      assertTrue(shown.toString().contains(keyFile.toString()), shown.toString());
+      assertFalse(shown.toString().contains(canary), "the key is in the Flink job configuration");
+    }
     for (Failure f : report.failures()) {
       assertFalse(f.toString().contains(canary), "the key is in a dead letter");
     }

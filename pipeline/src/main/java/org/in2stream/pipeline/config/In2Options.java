@@ -22,6 +22,28 @@ public interface In2Options extends PipelineOptions {
 
   void setInputTopic(String value);
 
+  @Description("How values of --inputTopic are read: auto (per value: JSON if it starts with '{', "
+      + "HTML if it starts like a page, else text), text, json ({text, id?, url?, lang?, "
+      + "fetched_at?}) or html (text extracted with jsoup)")
+  @Default.String("auto")
+  String getInputFormat();
+
+  void setInputFormat(String value);
+
+  @Description("A value larger than this many bytes is a DOCUMENT_TOO_LARGE dead letter, never "
+      + "decoded (Kafka's own limits must let it through: see README, Large documents)")
+  @Default.Long(2_097_152L)
+  long getMaxDocumentBytes();
+
+  void setMaxDocumentBytes(long value);
+
+  @Description("A document with more tokens (of --tokenizer) is a TOO_MANY_TOKENS dead letter; "
+      + "counting stops just past the limit")
+  @Default.Long(500_000L)
+  long getMaxDocumentTokens();
+
+  void setMaxDocumentTokens(long value);
+
   @Description("replay: read a bounded offset range and end; stream: read continuously until "
       + "cancelled")
   @Default.String("replay")

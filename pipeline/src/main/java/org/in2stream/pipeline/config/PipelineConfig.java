@@ -7,6 +7,8 @@ import java.util.Locale;
 import org.in2stream.pipeline.assemble.LengthDistribution;
 import org.in2stream.pipeline.assemble.Placement;
 import org.in2stream.pipeline.assemble.TrainingTemplate;
+import org.in2stream.pipeline.source.DocumentDecoder;
+import org.in2stream.pipeline.source.InputFormat;
 import org.in2stream.pipeline.source.ReplayRanges;
 import org.in2stream.pipeline.synth.llm.LlmSettings;
 import org.in2stream.pipeline.tokenize.Tokenizers;
@@ -18,6 +20,8 @@ import org.in2stream.pipeline.tokenize.Tokenizers;
 public record PipelineConfig(
     String bootstrapServers,
     String inputTopic,
+    DocumentDecoder.Settings input,
+    long maxDocumentTokens,
     Mode mode,
     String replayFrom,
     String replayTo,
@@ -61,10 +65,23 @@ public record PipelineConfig(
 
   /** Largest context length we accept (the IN2 recipe goes to 32K; users go further). */
   public static final int MAX_CONTEXT_LIMIT = 131_072;
+  /** Largest --maxDocumentBytes: a document is held in memory whole, several times over. */
+  public static final long MAX_DOCUMENT_BYTES_LIMIT = 64L * 1024 * 1024;
 
   public PipelineConfig {
     List<String> errors = new ArrayList<>();
     Tokenizers.validate(tokenizer).ifPresent(errors::add);
+    if (input == null) {
+      throw new IllegalArgumentException("input settings are required");
+    }
+    if (input.maxDocumentBytes() < 1 || input.maxDocumentBytes() > MAX_DOCUMENT_BYTES_LIMIT) {
+      errors.add("--maxDocumentBytes must be between 1 and " + MAX_DOCUMENT_BYTES_LIMIT + " (got "
+          + input.maxDocumentBytes() + ")");
+    }
+    if (maxDocumentTokens < minSegmentTokens) {
+      errors.add("--maxDocumentTokens (" + maxDocumentTokens + ") must be >= --minSegmentTokens ("
+          + minSegmentTokens + "), or no document could give a segment");
+    }
     if (mode == Mode.REPLAY) {
       addIfPresent(errors, ReplayRanges.validate(replayFrom, "--replayFrom"));
       addIfPresent(errors, ReplayRanges.validate(replayTo, "--replayTo"));
@@ -134,6 +151,9 @@ public record PipelineConfig(
     return new PipelineConfig(
         require(o.getBootstrapServers(), "--bootstrapServers"),
         require(o.getInputTopic(), "--inputTopic"),
+        new DocumentDecoder.Settings(InputFormat.parse(o.getInputFormat()),
+            o.getMaxDocumentBytes()),
+        o.getMaxDocumentTokens(),
         parseEnum(Mode.class, o.getMode(), "--mode"),
         o.getReplayFrom(),
         o.getReplayTo(),

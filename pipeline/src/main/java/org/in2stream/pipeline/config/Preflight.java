@@ -29,10 +29,21 @@ public final class Preflight {
 
   /** Throws {@link IllegalStateException} with an actionable message when something is off. */
   public static void check(PipelineConfig config) {
-    Tokenizers.load(config.tokenizer());
+    checkTokenizer(config.tokenizer());
     checkTopic(config.bootstrapServers(), config.inputTopic());
     if (config.llm() != null) {
       checkLlmServer(config.llm().baseUrl());
+    }
+  }
+
+  /** The tokenizer loads here, not first on a worker (a corrupt tokenizer.json fails in seconds). */
+  public static void checkTokenizer(String spec) {
+    try {
+      Tokenizers.load(spec);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("--tokenizer=" + spec + " cannot be loaded (" + e.getMessage()
+          + "); point it to a Hugging Face tokenizer.json readable on every worker, or use "
+          + "tiktoken:cl100k_base", e);
     }
   }
 

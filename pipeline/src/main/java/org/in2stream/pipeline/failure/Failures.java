@@ -1,5 +1,6 @@
 package org.in2stream.pipeline.failure;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.in2stream.pipeline.util.Hashing;
 import org.in2stream.schema.Failure;
@@ -18,6 +19,19 @@ public final class Failures {
     byte[] bytes = input == null ? new byte[0] : input;
     return build(stage, reason, message, docId, source, excerptOf(bytes), bytes.length,
         Hashing.sha256Hex(bytes));
+  }
+
+  /**
+   * A failure about a value too large to copy: the excerpt reads only the first bytes and the hash
+   * streams over the buffer, so no second copy of the value is made.
+   */
+  public static Failure ofLargeBuffer(
+      String stage, Reason reason, String message, String docId, Source source, ByteBuffer input) {
+    ByteBuffer b = input.duplicate();
+    byte[] head = new byte[Math.min(b.remaining(), EXCERPT_CHARS * 4)];
+    b.duplicate().get(head);
+    return build(stage, reason, message, docId, source, excerptOf(head), b.remaining(),
+        Hashing.sha256Hex(b));
   }
 
   /** A failure about decoded text. */

@@ -56,7 +56,22 @@ public enum Reason {
   /** The output repeats the canary of the system prompt: the prompt leaked. */
   LLM_PROMPT_LEAK("the LLM output echoes the system prompt's canary"),
   /** The output looks like it follows instructions planted in the crawled text. */
-  LLM_INJECTION_SUSPECTED("the LLM output looks like it follows injected instructions");
+  LLM_INJECTION_SUSPECTED("the LLM output looks like it follows injected instructions"),
+  /** NUL bytes, a binary file signature, or too many control characters: not text. */
+  BINARY("the value is binary (NUL bytes, a PDF/PNG/ZIP/GZIP/JPEG/GIF signature, or more than 5% "
+      + "control characters)"),
+  /** Larger than --maxDocumentBytes: rejected before decoding. */
+  DOCUMENT_TOO_LARGE("the value is larger than --maxDocumentBytes; it is not decoded"),
+  /** More tokens than --maxDocumentTokens; counting stops just past the limit. */
+  TOO_MANY_TOKENS("the document has more tokens than --maxDocumentTokens"),
+  /** The same text as a document with a smaller (topic, partition, offset) in the same window. */
+  DUPLICATE("the same text as an earlier document (smaller topic, partition, offset) of the same "
+      + "event-time window"),
+  /** Text before cleaning, nothing but whitespace after HTML extraction and invisible-character removal. */
+  EMPTY_AFTER_CLEANING("no text left after HTML extraction and removal of invisible and control "
+      + "characters"),
+  /** A UTF-16 byte order mark followed by bytes that are not valid UTF-16. */
+  INVALID_UTF16("the value starts with a UTF-16 byte order mark but is not valid UTF-16");
 
   private final String meaning;
 

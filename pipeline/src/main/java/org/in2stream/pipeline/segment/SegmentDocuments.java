@@ -16,6 +16,8 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.in2stream.pipeline.failure.Failures;
 import org.in2stream.pipeline.failure.Reason;
+import org.in2stream.pipeline.tokenize.TextTokenizer;
+import org.in2stream.pipeline.tokenize.TokenBudget;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 import org.in2stream.schema.Document;
 import org.in2stream.schema.Failure;
@@ -33,17 +35,21 @@ public final class SegmentDocuments extends PTransform<PCollection<Document>, PC
   private final String tokenizerSpec;
   private final int minTokens;
   private final int maxParagraphTokens;
+  private final long maxDocumentTokens;
 
-  public SegmentDocuments(String tokenizerSpec, int minTokens, int maxParagraphTokens) {
+  /** @param maxDocumentTokens a document with more tokens is a {@code TOO_MANY_TOKENS} failure */
+  public SegmentDocuments(String tokenizerSpec, int minTokens, int maxParagraphTokens,
+      long maxDocumentTokens) {
     this.tokenizerSpec = tokenizerSpec;
     this.minTokens = minTokens;
     this.maxParagraphTokens = maxParagraphTokens;
+    this.maxDocumentTokens = maxDocumentTokens;
   }
 
   @Override
   public PCollectionTuple expand(PCollection<Document> docs) {
     PCollectionTuple out = docs.apply("Segment",
-        ParDo.of(new SegmentFn(tokenizerSpec, minTokens, maxParagraphTokens))
+        ParDo.of(new SegmentFn(tokenizerSpec, minTokens, maxParagraphTokens, maxDocumentTokens))
             .withOutputTags(SEGMENTED, TupleTagList.of(FAILURES)));
     out.get(SEGMENTED).setCoder(ListCoder.of(AvroCoder.of(Segment.class)));
     return out;
@@ -53,27 +59,41 @@ public final class SegmentDocuments extends PTransform<PCollection<Document>, PC
     private final String tokenizerSpec;
     private final int minTokens;
     private final int maxParagraphTokens;
+    private final long maxDocumentTokens;
+    private transient TextTokenizer tokenizer;
     private final Counter segments = Metrics.counter(SegmentDocuments.class, "segments");
     private final Counter failed = Metrics.counter(SegmentDocuments.class, "documents_failed");
     private final Distribution perDoc =
         Metrics.distribution(SegmentDocuments.class, "segments_per_document");
     private transient Segmenter segmenter;
 
-    SegmentFn(String tokenizerSpec, int minTokens, int maxParagraphTokens) {
+    SegmentFn(String tokenizerSpec, int minTokens, int maxParagraphTokens,
+        long maxDocumentTokens) {
       this.tokenizerSpec = tokenizerSpec;
       this.minTokens = minTokens;
       this.maxParagraphTokens = maxParagraphTokens;
+      this.maxDocumentTokens = maxDocumentTokens;
     }
 
     @Setup
     public void setup() {
-      segmenter = new Segmenter(Tokenizers.load(tokenizerSpec), minTokens, maxParagraphTokens);
+      tokenizer = Tokenizers.load(tokenizerSpec);
+      segmenter = new Segmenter(tokenizer, minTokens, maxParagraphTokens);
     }
 
     @ProcessElement
     public void process(@Element Document doc, MultiOutputReceiver out) {
       List<Segmenter.Piece> pieces;
       try {
+        long tokens = TokenBudget.countUpTo(tokenizer, doc.getText(), maxDocumentTokens);
+        if (tokens > maxDocumentTokens) {
+          failed.inc();
+          out.get(FAILURES).output(Failures.ofText(STAGE, Reason.TOO_MANY_TOKENS,
+              "more than --maxDocumentTokens=" + maxDocumentTokens + " tokens (" + tokenizerSpec
+                  + "; counting stopped at " + tokens + ")", doc.getId(), doc.getSource(),
+              doc.getText()));
+          return;
+        }
         pieces = segmenter.segment(doc.getText());
       } catch (RuntimeException e) {
         failed.inc();

@@ -120,7 +120,12 @@ public final class Segmenter {
     List<String> out = new ArrayList<>();
     String rest = sentence;
     while (!rest.isEmpty()) {
-      int cut = tokenizer.prefixWithinTokens(rest, maxParagraphTokens);
+      // Look only at a window of the rest: tokenizing all of a 1 MB line per cut is quadratic.
+      int window = Math.min(rest.length(), Math.max(4_096, maxParagraphTokens * 32));
+      if (window < rest.length() && Character.isHighSurrogate(rest.charAt(window - 1))) {
+        window--;
+      }
+      int cut = tokenizer.prefixWithinTokens(rest.substring(0, window), maxParagraphTokens);
       if (cut <= 0) {
         cut = rest.offsetByCodePoints(0, 1); // one character above the budget on its own
       }

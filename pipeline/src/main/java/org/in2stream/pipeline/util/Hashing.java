@@ -16,6 +16,11 @@ public final class Hashing {
     return SHA256.hashBytes(bytes).toString();
   }
 
+  /** Hex SHA-256 of the remaining bytes of a buffer; the buffer's position is not moved. */
+  public static String sha256Hex(java.nio.ByteBuffer bytes) {
+    return SHA256.newHasher().putBytes(bytes.duplicate()).hash().toString();
+  }
+
   /** Hex SHA-256 of a string's UTF-8 bytes. */
   public static String sha256Hex(String text) {
     return SHA256.hashString(text, StandardCharsets.UTF_8).toString();

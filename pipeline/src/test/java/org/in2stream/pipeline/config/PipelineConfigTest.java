@@ -63,11 +63,25 @@ class PipelineConfigTest {
         {"--maxSequenceTokens=4000", "--maxSequenceTokens"},
         {"--decontaminate=/nonexistent/eval.txt", "--decontaminate"},
         {"--tokenizer=hf:/nonexistent/tokenizer.json", "/nonexistent/tokenizer.json"},
+        {"--tokenizer=hf:/tmp", "no readable tokenizer.json"},
+        {"--tokenizer=sentencepiece:x", "unknown --tokenizer"},
+        {"--inputFormat=xml", "--inputFormat"},
+        {"--generator=gpt", "--generator"},
+        {"--mode=batch", "--mode"},
+        {"--maxDocumentBytes=0", "--maxDocumentBytes"},
+        {"--maxDocumentBytes=1000000000", "--maxDocumentBytes"},
+        {"--maxDocumentTokens=64", "--maxDocumentTokens"},
+        {"--maxContextTokens=8192", "--maxSequenceTokens=4096", "--maxSequenceTokens"},
+        {"--minContextTokens=9000", "--maxContextTokens=8192", "--minContextTokens"},
+        {"--maxDocumentByte=5", "maxDocumentByte"},
+        {"--placement", "--placement"},
     };
     for (String[] c : cases) {
+      String[] args = java.util.Arrays.copyOf(c, c.length - 1);
+      String expected = c[c.length - 1];
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> config(c[0]), c[0]);
-      assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+          () -> config(args), String.join(" ", args));
+      assertTrue(e.getMessage().contains(expected), String.join(" ", args) + ": " + e.getMessage());
     }
   }
 }
