@@ -2,8 +2,6 @@ package org.in2stream.benchmarks;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +21,9 @@ import org.in2stream.schema.Kind;
 import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.QaPair;
 import org.in2stream.schema.Segment;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -42,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * 32,768-token target from a pool of the corpus's segments (single thread, so per core).
  * {@code encodeOnly}: the limit, Avro binary encoding of an already assembled example of the same size
  * plus deflate level 6 (the codec of the Avro files the pipeline writes), nothing else.
- * {@link Cpu} counts the thread's CPU time per assembled example.
+ * {@link CpuCounter} counts the thread's CPU time per operation.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -107,30 +103,8 @@ public class AssemblyBench {
     }
   }
 
-  /** CPU time of the measuring thread, reported next to the throughput. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class Cpu {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    public long cpuNanos;
-    public long examples;
-    private long start;
-
-    @Setup(Level.Iteration)
-    public void begin() {
-      cpuNanos = 0;
-      examples = 0;
-      start = THREADS.getCurrentThreadCpuTime();
-    }
-
-    void count() {
-      examples++;
-      cpuNanos = THREADS.getCurrentThreadCpuTime() - start;
-    }
-  }
-
   @Benchmark
-  public LongContextExample assemble(Cpu cpu) {
+  public LongContextExample assemble(CpuCounter cpu) {
     QaPair q = qa.get(next++ % qa.size());
     LongContextExample e = assembler.assemble(q, Kind.FINE_GRAINED, pool).example();
     cpu.count();
@@ -138,7 +112,7 @@ public class AssemblyBench {
   }
 
   @Benchmark
-  public long encodeOnly() throws IOException {
+  public long encodeOnly(CpuCounter cpu) throws IOException {
     LongContextExample e = examples.get(next++ % examples.size());
     buffer.reset();
     encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
@@ -151,6 +125,7 @@ public class AssemblyBench {
     while (!deflater.finished()) {
       n += deflater.deflate(out);
     }
+    cpu.count();
     return n;
   }
 }

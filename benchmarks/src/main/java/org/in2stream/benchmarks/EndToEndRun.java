@@ -57,6 +57,7 @@ public final class EndToEndRun {
       }
     }
     AtomicLong peakBeforeGc = new AtomicLong();
+    AtomicLong peakAfterGc = new AtomicLong();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       ((NotificationEmitter) gc).addNotificationListener((n, h) -> {
         if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
@@ -64,6 +65,8 @@ public final class EndToEndRun {
               GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
           long used = heapSum(info.getGcInfo().getMemoryUsageBeforeGc());
           peakBeforeGc.accumulateAndGet(used, Math::max);
+          peakAfterGc.accumulateAndGet(heapSum(info.getGcInfo().getMemoryUsageAfterGc()),
+              Math::max);
         }
       }, null, null);
     }
@@ -93,6 +96,17 @@ public final class EndToEndRun {
     json.put("deadLetters", countRecords(Path.of(options.getOutput(), "dead-letters")));
     json.put("peakHeapBytes", Math.max(peakBeforeGc.get(), heapNow));
     json.put("sumOfPoolPeaksBytes", poolPeaks);
+    json.put("peakLiveAfterGcBytes", peakAfterGc.get());
+    long gcMillis = 0;
+    long gcCount = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      gcMillis += Math.max(0, gc.getCollectionTime());
+      gcCount += Math.max(0, gc.getCollectionCount());
+    }
+    json.put("gcSeconds", gcMillis / 1000.0);
+    json.put("gcCount", gcCount);
+    json.put("processCpuSeconds", ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
     json.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
     json.put("parallelism", options.getParallelism());
     json.put("maxContextTokens", config.recipe().lengths().max());
@@ -119,7 +133,7 @@ public final class EndToEndRun {
       return 0;
     }
     long n = 0;
-    try (Stream<Path> files = Files.list(dir)) {
+    try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".avro")).toList()) {
         try (DataFileReader<GenericRecord> reader =
             new DataFileReader<>(new File(f.toString()), new GenericDatumReader<>())) {

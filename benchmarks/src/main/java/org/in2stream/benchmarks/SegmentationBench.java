@@ -50,20 +50,22 @@ public class SegmentationBench {
   }
 
   @Benchmark
-  public int segment() {
+  public int segment(CpuCounter cpu) {
     int n = 0;
     for (String t : texts) {
       n += segmenter.segment(t).size();
     }
+    cpu.count();
     return n;
   }
 
   @Benchmark
-  public long countTokens() {
+  public long countTokens(CpuCounter cpu) {
     long n = 0;
     for (String t : texts) {
       n += tok.count(t);
     }
+    cpu.count();
     return n;
   }
 }
