@@ -8,6 +8,11 @@ import java.nio.charset.StandardCharsets;
 final class TiktokenTokenizer implements TextTokenizer {
   private final String spec;
   private final Encoding encoding;
+  /**
+   * UTF-8 length of each token id's bytes, filled on first use (0 = not yet known; no token is
+   * empty). Racing writers store the same value, so no lock is needed.
+   */
+  private volatile int[] tokenBytes = new int[0];
 
   TiktokenTokenizer(String spec, Encoding encoding) {
     this.spec = spec;
@@ -92,11 +97,25 @@ final class TiktokenTokenizer implements TextTokenizer {
         charIndex += Character.charCount(cp);
       }
       starts[i] = charIndex;
-      one.clear();
-      one.add(tokens.get(i));
-      tokenByte += encoding.decodeBytes(one).length;
+      tokenByte += tokenLength(tokens.get(i), one);
     }
     return starts;
+  }
+
+  private int tokenLength(int token, IntArrayList scratch) {
+    int[] lengths = tokenBytes;
+    if (token < lengths.length && lengths[token] != 0) {
+      return lengths[token];
+    }
+    scratch.clear();
+    scratch.add(token);
+    int length = encoding.decodeBytes(scratch).length;
+    if (token >= lengths.length) {
+      lengths = java.util.Arrays.copyOf(lengths, Math.max(token + 1, 2 * lengths.length));
+    }
+    lengths[token] = length;
+    tokenBytes = lengths;
+    return length;
   }
 
   private static int utf8Length(int codePoint) {
