@@ -42,7 +42,15 @@ public final class Segmenter {
     this.maxParagraphTokens = maxParagraphTokens;
   }
 
-  private static BreakIterator sentenceIterator() {
+  int minTokensForTest() {
+    return minTokens;
+  }
+
+  int maxParagraphTokensForTest() {
+    return maxParagraphTokens;
+  }
+
+  static BreakIterator sentenceIterator() {
     FilteredBreakIteratorBuilder filter = FilteredBreakIteratorBuilder.getInstance(ULocale.ENGLISH);
     EXTRA_ABBREVIATIONS.forEach(filter::suppressBreakAfter);
     return filter.wrapIteratorWithFilter(BreakIterator.getSentenceInstance(ULocale.ROOT));
@@ -57,66 +65,147 @@ public final class Segmenter {
    */
   public List<Piece> segment(String text) {
     List<String> paragraphs = new ArrayList<>();
-    for (String line : text.split("\\R")) {
-      String p = line.strip();
+    List<Integer> counts = new ArrayList<>();
+    int from = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i < text.length() && !isLineBreak(text.charAt(i))) {
+        continue;
+      }
+      // a line ends at any character of \R (\r\n gives an empty line between, dropped below)
+      String p = text.substring(from, i).strip();
+      from = i + 1;
       if (p.isEmpty()) {
         continue;
       }
-      if (tokenizer.count(p) > maxParagraphTokens) {
-        paragraphs.addAll(splitLongParagraph(p));
+      int tokens = tokenizer.count(p);
+      if (tokens > maxParagraphTokens) {
+        for (Piece piece : splitLongParagraph(p)) {
+          paragraphs.add(piece.text());
+          counts.add(piece.tokens());
+        }
       } else {
         paragraphs.add(p);
+        counts.add(tokens);
       }
     }
 
+    // The buffer is paragraphs[start..i]; its exact count decides when a segment closes. A buffer of
+    // one paragraph has that paragraph's count; a longer one is re-encoded, unless the tokenizer is
+    // additive after a line break: then count(buffer) = count(previous buffer + "\n") + count(p).
     List<String> segments = new ArrayList<>();
-    List<String> buffer = new ArrayList<>();
-    for (String p : paragraphs) {
-      buffer.add(p);
-      if (tokenizer.count(String.join("\n", buffer)) >= minTokens) {
-        segments.add(String.join("\n", buffer));
-        buffer.clear();
+    List<Integer> segmentTokens = new ArrayList<>();
+    int start = 0;
+    int tokens = 0;
+    int withNewline = 0; // count(join(paragraphs[start..i-1]) + "\n"), additive path only
+    for (int i = 0; i < paragraphs.size(); i++) {
+      String p = paragraphs.get(i);
+      boolean additive = i > start && tokenizer.additiveAfterLineBreak(p);
+      if (i == start) {
+        tokens = counts.get(i);
+      } else if (additive) {
+        tokens = withNewline + counts.get(i);
+      } else {
+        tokens = tokenizer.count(join(paragraphs, start, i + 1));
+      }
+      if (tokens >= minTokens) {
+        segments.add(join(paragraphs, start, i + 1));
+        segmentTokens.add(tokens);
+        start = i + 1;
+        continue;
+      }
+      if (i + 1 < paragraphs.size() && tokenizer.additiveAfterLineBreak(paragraphs.get(i + 1))) {
+        // the next step adds to this count instead of re-encoding the buffer
+        if (i == start) {
+          withNewline = tokenizer.countWithNewline(p, tokens);
+        } else if (additive) {
+          withNewline += tokenizer.countWithNewline(p, counts.get(i));
+        } else {
+          withNewline = tokenizer.countWithNewline(join(paragraphs, start, i + 1), tokens);
+        }
       }
     }
-    if (!buffer.isEmpty() && !segments.isEmpty()) {
+    if (start < paragraphs.size() && !segments.isEmpty()) {
       // Leftovers never reached the budget: they join the last segment.
-      String last = segments.remove(segments.size() - 1);
-      segments.add(last + "\n" + String.join("\n", buffer));
+      int lastIndex = segments.size() - 1;
+      String last = segments.get(lastIndex);
+      String rest = join(paragraphs, start, paragraphs.size());
+      String merged = last + "\n" + rest;
+      int mergedTokens = tokenizer.additiveAfterLineBreak(rest)
+          ? tokenizer.countWithNewline(last, segmentTokens.get(lastIndex)) + tokens
+          : tokenizer.count(merged);
+      segments.set(lastIndex, merged);
+      segmentTokens.set(lastIndex, mergedTokens);
     }
     List<Piece> pieces = new ArrayList<>(segments.size());
-    for (String s : segments) {
-      pieces.add(new Piece(s, tokenizer.count(s)));
+    for (int i = 0; i < segments.size(); i++) {
+      pieces.add(new Piece(segments.get(i), segmentTokens.get(i)));
     }
     return pieces;
   }
 
-  /** Sentence-level cut, then a token-level cut for any sentence that is still too long. */
-  List<String> splitLongParagraph(String paragraph) {
-    List<String> out = new ArrayList<>();
+  private static boolean isLineBreak(char c) {
+    return c == '\n' || c == '\r' || c == '\u000B' || c == '\u000C' || c == '\u0085'
+        || c == '\u2028' || c == '\u2029';
+  }
+
+  private static String join(List<String> paragraphs, int from, int to) {
+    return String.join("\n", paragraphs.subList(from, to));
+  }
+
+  /**
+   * Sentence-level cut, then a token-level cut for any sentence that is still too long. Sentences are
+   * added to the current piece while the stripped piece stays within the budget; its count grows by
+   * {@code count(" " + sentence)} where the tokenizer is additive before a space, else it is
+   * re-encoded.
+   */
+  List<Piece> splitLongParagraph(String paragraph) {
+    List<Piece> out = new ArrayList<>();
     sentences.setText(paragraph);
     StringBuilder current = new StringBuilder();
+    int currentTokens = -1; // count(current.toString().strip()) once known
     int start = sentences.first();
     for (int end = sentences.next(); end != BreakIterator.DONE; start = end, end = sentences.next()) {
       String sentence = paragraph.substring(start, end);
       if (tokenizer.count(sentence) > maxParagraphTokens) {
-        flush(current, out);
-        out.addAll(splitByTokens(sentence.strip()));
+        flush(current, currentTokens, out);
+        currentTokens = -1;
+        for (String piece : splitByTokens(sentence.strip())) {
+          out.add(new Piece(piece, tokenizer.count(piece)));
+        }
         continue;
       }
-      String candidate = current + sentence;
-      if (current.length() > 0 && tokenizer.count(candidate.strip()) > maxParagraphTokens) {
-        flush(current, out);
+      if (current.length() == 0) {
         current.append(sentence);
+        currentTokens = -1;
+        continue;
+      }
+      String left = current.toString().strip();
+      String right = sentence.strip();
+      int candidateTokens;
+      if (!left.isEmpty() && !right.isEmpty()
+          && (current.toString() + sentence).strip().equals(left + " " + right)
+          && tokenizer.additive(left, " " + right)) {
+        if (currentTokens < 0) {
+          currentTokens = tokenizer.count(left);
+        }
+        candidateTokens = currentTokens + tokenizer.count(" " + right);
       } else {
-        current.setLength(0);
-        current.append(candidate);
+        candidateTokens = tokenizer.count((current + sentence).strip());
+      }
+      if (candidateTokens > maxParagraphTokens) {
+        flush(current, currentTokens, out);
+        current.append(sentence);
+        currentTokens = -1;
+      } else {
+        current.append(sentence);
+        currentTokens = candidateTokens;
       }
     }
-    flush(current, out);
+    flush(current, currentTokens, out);
     return out;
   }
 
-  private List<String> splitByTokens(String sentence) {
+  List<String> splitByTokens(String sentence) {
     List<String> out = new ArrayList<>();
     String rest = sentence;
     while (!rest.isEmpty()) {
@@ -138,10 +227,11 @@ public final class Segmenter {
     return out;
   }
 
-  private static void flush(StringBuilder current, List<String> out) {
+  /** Moves the stripped text of {@code current} to {@code out}, with its count if known (>= 0). */
+  private void flush(StringBuilder current, int tokens, List<Piece> out) {
     String s = current.toString().strip();
     if (!s.isEmpty()) {
-      out.add(s);
+      out.add(new Piece(s, tokens >= 0 ? tokens : tokenizer.count(s)));
     }
     current.setLength(0);
   }

@@ -12,6 +12,29 @@ public interface TextTokenizer {
   int count(String text);
 
   /**
+   * True if {@code count(a + "\n" + next) == countWithNewline(a, count(a)) + count(next)} for every
+   * {@code a}: the tokenizer never merges across the end of a line break followed by {@code next}.
+   * Lets the segmenter count a growing buffer of lines without re-encoding it. False (always
+   * re-encode) unless a tokenizer knows.
+   */
+  default boolean additiveAfterLineBreak(String next) {
+    return false;
+  }
+
+  /**
+   * True if {@code count(left + right) == count(left) + count(right)}: no merge can cross this
+   * boundary. False when unknown (the default), so callers re-encode.
+   */
+  default boolean additive(String left, String right) {
+    return false;
+  }
+
+  /** Number of tokens of {@code text + "\n"}, given {@code tokens == count(text)}. */
+  default int countWithNewline(String text, int tokens) {
+    return count(text + "\n");
+  }
+
+  /**
    * For each token of {@code text}, the UTF-16 index of the character in which the token starts. A
    * token that starts inside a multi-byte character maps to that character. Strictly non-decreasing;
    * its length equals {@link #count(String)}.

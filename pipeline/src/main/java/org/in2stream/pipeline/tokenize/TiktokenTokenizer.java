@@ -8,6 +8,11 @@ import java.nio.charset.StandardCharsets;
 final class TiktokenTokenizer implements TextTokenizer {
   private final String spec;
   private final Encoding encoding;
+  /**
+   * UTF-8 length of each token id's bytes, filled on first use (0 = not yet known; no token is
+   * empty). Racing writers store the same value, so no lock is needed.
+   */
+  private volatile int[] tokenBytes = new int[0];
 
   TiktokenTokenizer(String spec, Encoding encoding) {
     this.spec = spec;
@@ -22,6 +27,53 @@ final class TiktokenTokenizer implements TextTokenizer {
   @Override
   public int count(String text) {
     return encoding.countTokensOrdinary(text);
+  }
+
+  /**
+   * Every tiktoken encoding (r50k, p50k, cl100k, o200k) pre-tokenizes with a regex in which no piece
+   * continues past a line break into a following character that is neither whitespace nor '/':
+   * letter and number pieces may begin with one character that is not a line break, punctuation
+   * pieces with one space (o200k's punctuation pieces take trailing line breaks and slashes, hence
+   * the '/'), and whitespace pieces hold whitespace only. Byte-pair merges never cross pieces.
+   */
+  @Override
+  public boolean additiveAfterLineBreak(String next) {
+    if (next.isEmpty()) {
+      return false;
+    }
+    char c = next.charAt(0);
+    return c != '/' && !Character.isWhitespace(c) && !Character.isSpaceChar(c)
+        && !Character.isISOControl(c);
+  }
+
+  /**
+   * A space that follows a character that is not whitespace always starts a piece: no piece holds a
+   * space after its first character unless the piece is all whitespace.
+   */
+  @Override
+  public boolean additive(String left, String right) {
+    if (left.isEmpty() || right.isEmpty()) {
+      return true;
+    }
+    char a = left.charAt(left.length() - 1);
+    return right.charAt(0) == ' ' && !Character.isWhitespace(a) && !Character.isSpaceChar(a)
+        && !Character.isISOControl(a);
+  }
+
+  /**
+   * Only the last piece of {@code text} can change when a line break is appended (a punctuation
+   * piece takes trailing line breaks). A space that follows a non-whitespace character always starts
+   * a piece (no piece holds a space after its first character unless it is all whitespace), so the
+   * text from the last such space on is re-encoded with and without the line break.
+   */
+  @Override
+  public int countWithNewline(String text, int tokens) {
+    int k = text.length() - 1;
+    while (k > 0 && !(text.charAt(k) == ' ' && !Character.isWhitespace(text.charAt(k - 1)))) {
+      k--;
+    }
+    String tail = text.substring(Math.max(k, 0));
+    return tokens - count(tail) + count(tail + "\n");
   }
 
   @Override
@@ -45,11 +97,25 @@ final class TiktokenTokenizer implements TextTokenizer {
         charIndex += Character.charCount(cp);
       }
       starts[i] = charIndex;
-      one.clear();
-      one.add(tokens.get(i));
-      tokenByte += encoding.decodeBytes(one).length;
+      tokenByte += tokenLength(tokens.get(i), one);
     }
     return starts;
+  }
+
+  private int tokenLength(int token, IntArrayList scratch) {
+    int[] lengths = tokenBytes;
+    if (token < lengths.length && lengths[token] != 0) {
+      return lengths[token];
+    }
+    scratch.clear();
+    scratch.add(token);
+    int length = encoding.decodeBytes(scratch).length;
+    if (token >= lengths.length) {
+      lengths = java.util.Arrays.copyOf(lengths, Math.max(token + 1, 2 * lengths.length));
+    }
+    lengths[token] = length;
+    tokenBytes = lengths;
+    return length;
   }
 
   private static int utf8Length(int codePoint) {
