@@ -154,10 +154,10 @@ submit() {
 
 # ---------------------------------------------------------------------------------------------
 # Faults; each appends to the FAULTS table: name, epoch ms, seconds until all tasks RUNNING again.
-FAULT_NAMES=() FAULT_MS=() FAULT_RUNNING=() FAULT_CHECKPOINT=() FAULT_NOTE=()
+FAULT_NAMES=() FAULT_MS=() FAULT_RUN_MS=() FAULT_RUNNING=() FAULT_CHECKPOINT=() FAULT_NOTE=()
 RESTARTS_DONE=0   # restarts of jobs that have ended (their metrics are gone afterwards)
 
-record_fault() { FAULT_NAMES+=("$1"); FAULT_MS+=("$2"); FAULT_RUNNING+=("$3"); FAULT_CHECKPOINT+=("$4"); FAULT_NOTE+=("$5"); }
+record_fault() { FAULT_NAMES+=("$1"); FAULT_MS+=("$2"); FAULT_RUN_MS+=("${RUN_MS:-$2}"); FAULT_RUNNING+=("$3"); FAULT_CHECKPOINT+=("$4"); FAULT_NOTE+=("$5"); RUN_MS=""; }
 
 fault_kill_tm() {
   local name=$1 t0 down run
@@ -174,7 +174,8 @@ fault_kill_tm() {
 # after the fault completed. Returns 1 (and records FAILED) if the job does not get there.
 recovered() {
   local name=$1 t0=$2 note=$3 run ck
-  if wait_all_running "$JOB" 240; then run=$(secs_since "$t0"); else run=never; fi
+  RUN_MS=""
+  if wait_all_running "$JOB" 240; then run=$(secs_since "$t0"); RUN_MS=$(now_ms); else run=never; fi
   if wait_checkpoint_after "$JOB" "$t0" 120; then ck=$(secs_since "$t0"); else ck=never; fi
   record_fault "$name" "$t0" "$run" "$ck" "$note"
   log "  $name: tasks RUNNING after $run s, first checkpoint after the fault completed after $ck s"
@@ -231,6 +232,13 @@ fault_stop_with_savepoint() {
 
 # ---------------------------------------------------------------------------------------------
 log "chaos run: $DOCS documents in $BATCHES batches, $GAP s apart; run dir $RUN"
+# The run resets <repo>/.local/{kafka,flink}: refuse if a broker or cluster of this checkout runs.
+if "$KAFKA" status >/dev/null 2>&1 || "$FLINK" status >/dev/null 2>&1; then
+  KEEP=1
+  echo "chaos: a Kafka broker or Flink cluster of this checkout is running (it would be reset);" \
+    "stop it first: scripts/kafka-local.sh stop; scripts/flink-local.sh stop" >&2
+  exit 2
+fi
 ensure_jar
 command -v jq >/dev/null || { echo "chaos: jq is needed" >&2; exit 2; }
 
@@ -342,7 +350,7 @@ for j in "${JOBS[@]}"; do
 done
 
 faults=""
-for i in "${!FAULT_NAMES[@]}"; do faults+="${faults:+,}${FAULT_NAMES[$i]}@${FAULT_MS[$i]}"; done
+for i in "${!FAULT_NAMES[@]}"; do faults+="${faults:+,}${FAULT_NAMES[$i]}@${FAULT_MS[$i]}@${FAULT_RUN_MS[$i]}"; done
 log "reading the output back (Kafka read_committed and files)"
 tool org.in2stream.runners.tools.ChaosReport "--bootstrapServers=$BOOT" "--topic=$OUT_TOPIC" \
   "--deadLetterTopic=$DEAD_TOPIC" "--output=$OUT" "--docs=$DOCS" "--faults=$faults" >"$RUN/report.tsv" 2>>"$LOG" \
@@ -363,8 +371,8 @@ val() { sed -n "s/^$1\t//p" "$RUN/report.tsv" | head -n 1; }
   printf '%-46s %s\n' "duplicated example ids in files" "$(val file_dup_example_ids)  (extra records: $(val file_dup_extra_records))"
   printf '%-46s %s\n' "example ids only in Kafka / only in files" "$(val ids_only_in_kafka) / $(val ids_only_in_files)"
   printf '%-46s %s\n' "dead letters (Kafka / files)" "$(val kafka_dead_letters) / $(val file_dead_letters)"
-  printf '%-46s %s\n' "restarts (numRestarts, all jobs)" "$RESTARTS  (exception history entries: $EXC; job submissions: ${#JOBS[@]})"
-  echo "recovery per fault (s): fault -> all tasks RUNNING | -> checkpoint completed | -> first new output record"
+  printf '%-46s %s\n' "restarts (numRestarts, summed over the jobs)" "$RESTARTS  (+ $((${#JOBS[@]} - 1)) resubmissions; exception history entries of the live cluster: $EXC)"
+  echo "recovery per fault (s): fault -> all tasks RUNNING | -> checkpoint completed | -> first output record created after RUNNING"
   for i in "${!FAULT_NAMES[@]}"; do
     printf '  %-18s %8s | %8s | %8s   %s\n' "${FAULT_NAMES[$i]}" "${FAULT_RUNNING[$i]}" "${FAULT_CHECKPOINT[$i]}" \
       "$(val "output_resumed_s:${FAULT_NAMES[$i]}")" "${FAULT_NOTE[$i]}"

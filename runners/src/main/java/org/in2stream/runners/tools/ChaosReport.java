@@ -27,8 +27,8 @@ import org.in2stream.schema.LongContextExample;
  * holds {@code read_uncommitted}, aborted transactions included), plus the Avro files below
  * {@code --output}. Prints one {@code key<TAB>value} line per measure, for the script's table:
  * expected and distinct document ids, lost ids, duplicated example ids (Kafka and files separately),
- * dead letters, and for each fault ({@code --faults=name@epochMillis,...}) the seconds until the first
- * example record created after it.
+ * dead letters, and for each fault ({@code --faults=name@faultMillis@runningMillis,...}) the seconds
+ * from the fault to the first example record created after the job ran again.
  */
 public final class ChaosReport {
   private ChaosReport() {}
@@ -46,7 +46,7 @@ public final class ChaosReport {
     } catch (IllegalArgumentException e) {
       System.err.println("chaos-report: " + e.getMessage());
       System.err.println("usage: --bootstrapServers=H:P --topic=T --docs=N [--deadLetterTopic=D] "
-          + "[--output=DIR] [--faults=name@millis,...]");
+          + "[--output=DIR] [--faults=name@faultMillis[@runningMillis],...]");
       System.exit(2);
       return;
     }
@@ -131,9 +131,12 @@ public final class ChaosReport {
       if (f.isBlank() || !f.contains("@")) {
         continue;
       }
-      String name = f.substring(0, f.lastIndexOf('@'));
-      long at = Long.parseLong(f.substring(f.lastIndexOf('@') + 1));
-      Long first = createdAt.stream().filter(t -> t > at).findFirst().orElse(null);
+      String[] parts = f.split("@");
+      String name = parts[0];
+      long at = Long.parseLong(parts[1]);
+      // After the job runs again (a stop-with-savepoint flushes output before the new job starts).
+      long from = parts.length > 2 ? Long.parseLong(parts[2]) : at;
+      Long first = createdAt.stream().filter(t -> t > from).findFirst().orElse(null);
       out.put("output_resumed_s:" + name,
           first == null ? "never" : String.format(Locale.ROOT, "%.1f", (first - at) / 1000.0));
     }
