@@ -70,6 +70,14 @@ cleanup() {
     "$FLINK" stop >>"$LOG" 2>&1
     "$KAFKA" stop >>"$LOG" 2>&1
   fi
+  # The next start/reset rotates or deletes these: keep a copy with the run.
+  if [[ "${STARTED:-0}" == 1 ]]; then
+    mkdir -p "$RUN/logs"
+    for d in log log.prev; do
+      [[ -d "$ROOT/.local/flink/$d" ]] && cp -r "$ROOT/.local/flink/$d" "$RUN/logs/flink-$d"
+    done
+    cp "$ROOT/.local/kafka/broker.log" "$RUN/logs/" 2>/dev/null
+  fi
   log "logs and output of this run: $RUN"
   exit "$rc"
 }
@@ -243,6 +251,7 @@ ensure_jar
 command -v jq >/dev/null || { echo "chaos: jq is needed" >&2; exit 2; }
 
 log "resetting and starting Kafka ($BOOT) and Flink ($REST)"
+STARTED=1
 "$FLINK" reset >>"$LOG" 2>&1
 "$KAFKA" reset >>"$LOG" 2>&1
 "$KAFKA" start >>"$LOG" 2>&1 || { tail -n 30 "$LOG" >&2; exit 1; }
