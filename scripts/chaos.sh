@@ -1,0 +1,403 @@
+#!/usr/bin/env bash
+# Fault test of the streaming job on a real standalone Flink cluster and a real Kafka broker:
+# streams N documents in batches while it kill -9s the TaskManager several times, once stops the
+# whole cluster and restores the job from its last retained checkpoint, and once stops the job with a
+# savepoint and restores from it; then reads the Kafka output read_committed and the output files and
+# prints a table (expected ids, distinct ids, lost, duplicated, dead letters, restarts, recovery).
+#
+#   scripts/chaos.sh [--docs=3000] [--batches=12] [--gap=15] [--keep]
+#
+#   --docs=N      documents to stream (ids doc-00001..doc-N, no bad inputs)
+#   --batches=B   the corpus is sent in B batches, GAP seconds apart, while the faults happen
+#   --gap=S       seconds between batches
+#   --keep        leave Kafka and Flink running at the end (default: stop both)
+#
+# Ports (env, defaults chosen not to collide with a developer's local services):
+#   KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 FLINK_REST_PORT=18081 FLINK_RPC_PORT=16123
+# State: <repo>/.local/{kafka,flink} are RESET at the start (broker data, checkpoints, savepoints);
+# the run's corpus, output files and logs go to <repo>/.local/chaos/run-<time>/.
+# Exit status: 0 if nothing was lost or duplicated in the Kafka output, 1 otherwise.
+set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+DOCS=3000
+BATCHES=12
+GAP=15
+KEEP=0
+for arg in "$@"; do
+  case "$arg" in
+    --docs=*) DOCS="${arg#*=}" ;;
+    --batches=*) BATCHES="${arg#*=}" ;;
+    --gap=*) GAP="${arg#*=}" ;;
+    --keep) KEEP=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "chaos: unknown argument '$arg'" >&2; exit 2 ;;
+  esac
+done
+[[ "$DOCS" =~ ^[1-9][0-9]*$ && "$BATCHES" =~ ^[1-9][0-9]*$ ]] || { echo "chaos: bad --docs/--batches" >&2; exit 2; }
+
+export KAFKA_PORT="${KAFKA_PORT:-39092}" KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-39093}"
+export FLINK_REST_PORT="${FLINK_REST_PORT:-18081}" FLINK_RPC_PORT="${FLINK_RPC_PORT:-16123}"
+BOOT="localhost:$KAFKA_PORT"
+REST="http://localhost:$FLINK_REST_PORT"
+IN_TOPIC=chaos-docs OUT_TOPIC=chaos-examples DEAD_TOPIC=chaos-dead
+FLINK="$ROOT/scripts/flink-local.sh"
+KAFKA="$ROOT/scripts/kafka-local.sh"
+CHECKPOINTS="$ROOT/.local/flink/checkpoints"
+
+RUN="$ROOT/.local/chaos/run-$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="$RUN/output"
+mkdir -p "$RUN" "$OUT"
+LOG="$RUN/chaos.log"
+T_START=$SECONDS
+
+log() { printf '[chaos +%4ds] %s\n' "$((SECONDS - T_START))" "$*" | tee -a "$LOG" >&2; }
+now_ms() { date +%s%3N; }
+secs_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN {printf "%.1f", (b - a) / 1000}'; }
+
+PRODUCER=""
+cleanup() {
+  local rc=$?
+  set +e
+  if [[ -n "$PRODUCER" ]] && kill -0 "$PRODUCER" 2>/dev/null; then
+    kill "$PRODUCER" 2>/dev/null; wait "$PRODUCER" 2>/dev/null
+  fi
+  if ((KEEP)); then
+    log "--keep: Kafka ($BOOT) and Flink ($REST) left running"
+  else
+    log "stopping Flink and Kafka"
+    "$FLINK" stop >>"$LOG" 2>&1
+    "$KAFKA" stop >>"$LOG" 2>&1
+  fi
+  # The next start/reset rotates or deletes these: keep a copy with the run.
+  if [[ "${STARTED:-0}" == 1 ]]; then
+    mkdir -p "$RUN/logs"
+    for d in log log.prev; do
+      [[ -d "$ROOT/.local/flink/$d" ]] && cp -r "$ROOT/.local/flink/$d" "$RUN/logs/flink-$d"
+    done
+    cp "$ROOT/.local/kafka/broker.log" "$RUN/logs/" 2>/dev/null
+  fi
+  log "logs and output of this run: $RUN"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+tool() { java -cp "$(job_jar)" "$@"; }
+
+# ---------------------------------------------------------------------------------------------
+# REST helpers
+job_json() { curl -fsS --max-time 5 "$REST/jobs/$1" 2>/dev/null || true; }
+job_state() { job_json "$1" | jq -r '.state // empty' 2>/dev/null || true; }
+# "yes" when the job is RUNNING and every task of every vertex is RUNNING.
+all_running() {
+  job_json "$1" | jq -r 'if .state == "RUNNING" and (.vertices | length) > 0
+      and ([.vertices[] | .tasks | to_entries[] | select(.key != "RUNNING" and .value > 0)] | length) == 0
+      then "yes" else "no" end' 2>/dev/null || echo no
+}
+num_restarts() {
+  curl -fsS --max-time 5 "$REST/jobs/$1/metrics?get=numRestarts" 2>/dev/null \
+    | jq -r '.[0].value // empty' 2>/dev/null || true
+}
+completed_checkpoints() {
+  curl -fsS --max-time 5 "$REST/jobs/$1/checkpoints" 2>/dev/null \
+    | jq -r '.counts.completed // 0' 2>/dev/null || echo 0
+}
+
+# Trigger time (epoch ms) of the job's latest completed checkpoint, or 0.
+last_checkpoint_ms() {
+  curl -fsS --max-time 5 "$REST/jobs/$1/checkpoints" 2>/dev/null \
+    | jq -r '.latest.completed.trigger_timestamp // 0' 2>/dev/null || echo 0
+}
+
+# Waits until all tasks of job $1 run (max $2 s).
+wait_all_running() {
+  local job=$1 timeout=$2 t0=$SECONDS
+  while [[ "$(all_running "$job")" != yes ]]; do
+    if ((SECONDS - t0 > timeout)); then
+      log "job $job not fully RUNNING after ${timeout}s (state $(job_state "$job"))"; return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# Waits until job $1 completes a checkpoint triggered after epoch ms $2 (max $3 s). A job that only
+# looks RUNNING between two failures of a restart loop never gets there.
+wait_checkpoint_after() {
+  local job=$1 after=$2 timeout=$3 t0=$SECONDS
+  while (($(last_checkpoint_ms "$job") <= after)); do
+    if ((SECONDS - t0 > timeout)); then
+      log "job $job completed no checkpoint triggered after the fault within ${timeout}s (state $(job_state "$job"), restarts $(num_restarts "$job"))"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# Example records in the output topic, read_committed.
+kafka_output_count() {
+  tool org.in2stream.runners.tools.ChaosReport "--bootstrapServers=$BOOT" "--topic=$OUT_TOPIC" --docs=0 2>/dev/null \
+    | sed -n 's/^kafka_records_read_committed\t//p' || true
+}
+
+JOB_OPTS=(--mode=stream "--bootstrapServers=$BOOT" "--inputTopic=$IN_TOPIC" "--outputTopic=$OUT_TOPIC"
+  "--deadLetterTopic=$DEAD_TOPIC" "--output=$OUT" --windowSeconds=10 --maxDelaySeconds=2
+  --checkpointingInterval=3000 --minContextTokens=2048 --maxContextTokens=8192 --parallelism=2
+  --consumerGroup=chaos)
+
+JOB=""
+JOBS=()
+# Submits the job (extra options in $@) and sets JOB; waits until all its tasks run.
+submit() {
+  local out
+  out="$("$ROOT/scripts/submit.sh" --detach "--flinkMaster=localhost:$FLINK_REST_PORT" "${JOB_OPTS[@]}" "$@" 2>>"$LOG")" \
+    || { echo "$out" >>"$LOG"; log "submit failed (see $LOG)"; return 1; }
+  echo "$out" >>"$LOG"
+  JOB="$(sed -n 's/^Job \([0-9a-f]\{32\}\) submitted.*/\1/p' <<<"$out" | head -n 1)"
+  [[ -n "$JOB" ]] || { log "no job id in the submit output"; return 1; }
+  JOBS+=("$JOB")
+  wait_all_running "$JOB" 180
+}
+
+# ---------------------------------------------------------------------------------------------
+# Faults; each appends to the FAULTS table: name, epoch ms, seconds until all tasks RUNNING again.
+FAULT_NAMES=() FAULT_MS=() FAULT_RUN_MS=() FAULT_RUNNING=() FAULT_CHECKPOINT=() FAULT_NOTE=()
+RESTARTS_DONE=0   # restarts of jobs that have ended (their metrics are gone afterwards)
+
+record_fault() { FAULT_NAMES+=("$1"); FAULT_MS+=("$2"); FAULT_RUN_MS+=("${RUN_MS:-$2}"); FAULT_RUNNING+=("$3"); FAULT_CHECKPOINT+=("$4"); FAULT_NOTE+=("$5"); RUN_MS=""; }
+
+fault_kill_tm() {
+  local name=$1 t0 down run
+  log "FAULT $name: kill -9 the TaskManager of job $JOB"
+  t0=$(now_ms)
+  "$FLINK" kill-tm >>"$LOG" 2>&1
+  sleep "${TM_DOWN_SECONDS:-3}"
+  "$FLINK" start-tm >>"$LOG" 2>&1
+  down=$(secs_since "$t0")
+  recovered "$name" "$t0" "TM down ${down}s, job restarted in place"
+}
+
+# Records the recovery of fault $1 (at epoch ms $2): all tasks RUNNING, then a checkpoint triggered
+# after the fault completed. Returns 1 (and records FAILED) if the job does not get there.
+recovered() {
+  local name=$1 t0=$2 note=$3 run ck
+  RUN_MS=""
+  if wait_all_running "$JOB" 240; then run=$(secs_since "$t0"); RUN_MS=$(now_ms); else run=never; fi
+  if wait_checkpoint_after "$JOB" "$t0" 120; then ck=$(secs_since "$t0"); else ck=never; fi
+  record_fault "$name" "$t0" "$run" "$ck" "$note"
+  log "  $name: tasks RUNNING after $run s, first checkpoint after the fault completed after $ck s"
+  [[ "$ck" != never ]]
+}
+
+newest_checkpoint() {
+  local job=$1
+  find "$CHECKPOINTS/$job" -maxdepth 2 -name _metadata -path '*/chk-*/_metadata' -printf '%T@ %h\n' 2>/dev/null \
+    | sort -n | tail -n 1 | cut -d' ' -f2-
+}
+
+fault_cluster_restart() {
+  local name=$1 t0 chk r
+  r="$(num_restarts "$JOB")"; RESTARTS_DONE=$((RESTARTS_DONE + ${r:-0}))
+  log "FAULT $name: stop the whole Flink cluster (job $JOB, ${r:-?} restarts so far)"
+  t0=$(now_ms)
+  "$FLINK" stop >>"$LOG" 2>&1
+  chk="$(newest_checkpoint "$JOB")"
+  [[ -n "$chk" ]] || { log "no retained checkpoint with _metadata under $CHECKPOINTS/$JOB"; record_fault "$name" "$t0" never never "no retained checkpoint"; return 1; }
+  log "  cluster stopped; newest retained checkpoint: $chk"
+  "$FLINK" start >>"$LOG" 2>&1
+  submit "--savepointPath=$chk" || { record_fault "$name" "$t0" never never "resubmit failed"; return 1; }
+  recovered "$name" "$t0" "whole cluster stopped, restored $(basename "$chk") as job $JOB"
+}
+
+fault_stop_with_savepoint() {
+  local name=$1 t0 trig st loc r i
+  r="$(num_restarts "$JOB")"; RESTARTS_DONE=$((RESTARTS_DONE + ${r:-0}))
+  log "FAULT $name: stop job $JOB with a savepoint (${r:-?} restarts so far)"
+  t0=$(now_ms)
+  trig="$(curl -fsS --max-time 10 -X POST "$REST/jobs/$JOB/stop" -H 'Content-Type: application/json' \
+    -d '{"drain":false}' | jq -r '."request-id"')"
+  loc=""
+  for ((i = 0; i < 240; i++)); do
+    st="$(curl -fsS --max-time 5 "$REST/jobs/$JOB/savepoints/$trig" 2>/dev/null || true)"
+    if [[ "$(jq -r '.status.id // empty' <<<"$st" 2>/dev/null)" == COMPLETED ]]; then
+      loc="$(jq -r '.operation.location // empty' <<<"$st")"
+      if [[ -z "$loc" ]]; then
+        log "savepoint failed: $(jq -c '.operation."failure-cause"."stack-trace" // .operation' <<<"$st" | head -c 600)"
+        record_fault "$name" "$t0" never never "stop-with-savepoint failed"
+        return 1
+      fi
+      break
+    fi
+    sleep 0.5
+  done
+  [[ -n "$loc" ]] || { log "savepoint of $JOB did not complete in 120 s"; record_fault "$name" "$t0" never never "savepoint timed out"; return 1; }
+  log "  savepoint at $loc after $(secs_since "$t0") s; job state $(job_state "$JOB")"
+  for ((i = 0; i < 60; i++)); do [[ "$(job_state "$JOB")" == FINISHED ]] && break; sleep 0.5; done
+  submit "--savepointPath=${loc#file:}" || { record_fault "$name" "$t0" never never "resubmit failed"; return 1; }
+  recovered "$name" "$t0" "stopped with $(basename "$loc"), restored as job $JOB"
+}
+
+# ---------------------------------------------------------------------------------------------
+log "chaos run: $DOCS documents in $BATCHES batches, $GAP s apart; run dir $RUN"
+# The run resets <repo>/.local/{kafka,flink}: refuse if a broker or cluster of this checkout runs.
+if "$KAFKA" status >/dev/null 2>&1 || "$FLINK" status >/dev/null 2>&1; then
+  KEEP=1
+  echo "chaos: a Kafka broker or Flink cluster of this checkout is running (it would be reset);" \
+    "stop it first: scripts/kafka-local.sh stop; scripts/flink-local.sh stop" >&2
+  exit 2
+fi
+ensure_jar
+command -v jq >/dev/null || { echo "chaos: jq is needed" >&2; exit 2; }
+
+log "resetting and starting Kafka ($BOOT) and Flink ($REST)"
+STARTED=1
+"$FLINK" reset >>"$LOG" 2>&1
+"$KAFKA" reset >>"$LOG" 2>&1
+"$KAFKA" start >>"$LOG" 2>&1 || { tail -n 30 "$LOG" >&2; exit 1; }
+"$FLINK" start >>"$LOG" 2>&1 || { tail -n 30 "$LOG" >&2; exit 1; }
+
+log "generating the corpus and splitting it into $BATCHES batches"
+tool org.in2stream.runners.tools.GenerateCorpus "--out=$RUN/corpus" "--docs=$DOCS" --bad=false >>"$LOG" 2>&1
+# Split the documents (one JSON line each) into BATCHES folders of about equal size.
+per=$(((DOCS + BATCHES - 1) / BATCHES))
+cat "$RUN"/corpus/corpus-*.jsonl | split -l "$per" -d -a 3 - "$RUN/corpus/all-"
+b=0
+for part in "$RUN"/corpus/all-*; do
+  mkdir -p "$RUN/batches/$b"
+  mv "$part" "$RUN/batches/$b/docs.jsonl"
+  b=$((b + 1))
+done
+NB=$b
+mkdir -p "$RUN/empty"; : >"$RUN/empty/none.jsonl"  # no records: only (re)creates the topic
+tool org.in2stream.runners.tools.ProduceDocs "--bootstrapServers=$BOOT" "--topic=$IN_TOPIC" \
+  "--dir=$RUN/empty" --recreate=true --partitions=2 >>"$LOG" 2>&1
+log "topic $IN_TOPIC created with 2 partitions"
+
+log "submitting the streaming job"
+submit
+log "job $JOB RUNNING"
+
+# The producer: one batch, then GAP seconds, until all are sent; its log marks each batch.
+(
+  for ((i = 0; i < NB; i++)); do
+    java -cp "$(job_jar)" org.in2stream.runners.tools.ProduceDocs "--bootstrapServers=$BOOT" \
+      "--topic=$IN_TOPIC" "--dir=$RUN/batches/$i" >>"$RUN/producer.log" 2>&1 \
+      || { echo "batch $i FAILED" >>"$RUN/producer.log"; exit 1; }
+    echo "$(date -u +%T) batch $i sent" >>"$RUN/producer.log"
+    sleep "$GAP"
+  done
+  echo "$(date -u +%T) all batches sent" >>"$RUN/producer.log"
+) &
+PRODUCER=$!
+T_PRODUCE=$(now_ms)
+
+pause() { log "  running for $1 s"; sleep "$1"; }
+
+# Beam's exactly-once Kafka writer stores its writer id in state when a shard writes its first
+# transaction; restoring from a checkpoint taken before that while Kafka already holds the shard's
+# metadata fails for good ("Kafka metadata exists for shard N, but there is no stored state for
+# it"). So the first fault waits until output exists and a later checkpoint holds the writer ids;
+# CHAOS_EARLY_FAULT=1 skips that wait, to show the problem.
+if [[ "${CHAOS_EARLY_FAULT:-0}" != 1 ]]; then
+  log "waiting for the first examples in $OUT_TOPIC and a checkpoint after them"
+  for ((i = 0; i < 60; i++)); do
+    n="$(kafka_output_count)"
+    [[ "${n:-0}" =~ ^[0-9]+$ ]] && ((n > 0)) && break
+    sleep 3
+  done
+  seen=$(now_ms)
+  log "  $n examples in $OUT_TOPIC; waiting for a checkpoint"
+  wait_checkpoint_after "$JOB" "$seen" 60 || true
+else
+  pause 10
+fi
+
+FAILED_FAULTS=0
+run_fault() {  # runs one fault; after a failed one the job is gone, so the rest are skipped
+  if ((FAILED_FAULTS)); then log "skipping $2: an earlier fault did not recover"; return 0; fi
+  "$@" || { FAILED_FAULTS=1; log "FAULT $2 did not recover"; }
+}
+run_fault fault_kill_tm kill-tm-1
+pause 4
+run_fault fault_kill_tm kill-tm-2
+pause 4
+run_fault fault_cluster_restart cluster-restore
+pause 4
+run_fault fault_kill_tm kill-tm-3
+pause 4
+run_fault fault_stop_with_savepoint savepoint-restore
+
+log "faults done; waiting for the producer"
+rc=0
+wait "$PRODUCER" || rc=$?
+PRODUCER=""
+((rc == 0)) || { log "producer failed: $(tail -n 5 "$RUN/producer.log")"; exit 1; }
+log "all $DOCS documents sent ($(secs_since "$T_PRODUCE") s after the first batch)"
+
+# Quiet: the read_committed end of the output topic and the number of files stop changing.
+log "waiting until the output is quiet (windows close ~15 s after the last document)"
+sleep 20
+last="" same=0
+for ((i = 0; i < 60 && same < 3; i++)); do
+  cur="$(curl -fsS "$REST/jobs/$JOB/checkpoints" 2>/dev/null | jq -r '.counts.completed') \
+$(find "$OUT" -name 'part-*' 2>/dev/null | wc -l) \
+$(kafka_output_count)"
+  # ignore the checkpoint counter in the comparison, it always grows
+  key="${cur#* }"
+  if [[ "$key" == "$last" ]]; then same=$((same + 1)); else same=0; last="$key"; fi
+  sleep 5
+done
+log "output quiet (files, Kafka records read_committed: $last)"
+
+r="$(num_restarts "$JOB")"
+RESTARTS=$((RESTARTS_DONE + ${r:-0}))
+EXC=0
+for j in "${JOBS[@]}"; do
+  n="$(curl -fsS --max-time 5 "$REST/jobs/$j/exceptions" 2>/dev/null | jq -r '.exceptionHistory.entries | length' 2>/dev/null || true)"
+  EXC=$((EXC + ${n:-0}))
+done
+
+# The REST metric is fetched every 10 s and dies with the cluster: also count the JobManager's log lines.
+LOG_RESTARTS="$(cat "$ROOT"/.local/flink/log/jobmanager.log "$ROOT"/.local/flink/log.prev/jobmanager.log 2>/dev/null \
+  | grep -c 'switched from state RUNNING to RESTARTING' || true)"
+
+faults=""
+for i in "${!FAULT_NAMES[@]}"; do faults+="${faults:+,}${FAULT_NAMES[$i]}@${FAULT_MS[$i]}@${FAULT_RUN_MS[$i]}"; done
+log "reading the output back (Kafka read_committed and files)"
+tool org.in2stream.runners.tools.ChaosReport "--bootstrapServers=$BOOT" "--topic=$OUT_TOPIC" \
+  "--deadLetterTopic=$DEAD_TOPIC" "--output=$OUT" "--docs=$DOCS" "--faults=$faults" >"$RUN/report.tsv" 2>>"$LOG" \
+  || log "ChaosReport failed (see $LOG)"
+val() { sed -n "s/^$1\t//p" "$RUN/report.tsv" | head -n 1; }
+
+{
+  echo
+  echo "================ chaos.sh: $DOCS documents, $((SECONDS - T_START)) s, jobs ${JOBS[*]}"
+  printf '%-46s %s\n' "expected doc ids" "$(val expected_doc_ids)"
+  printf '%-46s %s\n' "distinct doc ids with examples (Kafka)" "$(val kafka_distinct_doc_ids)"
+  printf '%-46s %s\n' "distinct doc ids with examples (files)" "$(val file_distinct_doc_ids)"
+  printf '%-46s %s\n' "lost doc ids (Kafka)" "$(val kafka_lost_doc_ids)  $(val kafka_lost_sample)"
+  printf '%-46s %s\n' "lost doc ids (files)" "$(val file_lost_doc_ids)  $(val file_lost_sample)"
+  printf '%-46s %s\n' "example records in Kafka (read_committed)" "$(val kafka_records_read_committed)  (read_uncommitted: $(val kafka_records_read_uncommitted))"
+  printf '%-46s %s\n' "duplicated example ids in Kafka" "$(val kafka_dup_example_ids)  (extra records: $(val kafka_dup_extra_records))"
+  printf '%-46s %s\n' "example records in files" "$(val file_records)"
+  printf '%-46s %s\n' "duplicated example ids in files" "$(val file_dup_example_ids)  (extra records: $(val file_dup_extra_records))"
+  printf '%-46s %s\n' "example ids only in Kafka / only in files" "$(val ids_only_in_kafka) / $(val ids_only_in_files)"
+  printf '%-46s %s\n' "dead letters (Kafka / files)" "$(val kafka_dead_letters) / $(val file_dead_letters)"
+  printf '%-46s %s\n' "restarts (JobManager log: RUNNING -> RESTARTING)" "${LOG_RESTARTS:-?}  (+ $((${#JOBS[@]} - 1)) resubmissions)"
+  printf '%-46s %s\n' "restarts (REST numRestarts, summed over jobs)" "$RESTARTS  (exception history entries of the live cluster: $EXC)"
+  echo "recovery per fault (s): fault -> all tasks RUNNING | -> checkpoint completed | -> first output record created after RUNNING"
+  for i in "${!FAULT_NAMES[@]}"; do
+    printf '  %-18s %8s | %8s | %8s   %s\n' "${FAULT_NAMES[$i]}" "${FAULT_RUNNING[$i]}" "${FAULT_CHECKPOINT[$i]}" \
+      "$(val "output_resumed_s:${FAULT_NAMES[$i]}")" "${FAULT_NOTE[$i]}"
+  done
+  echo "================"
+} | tee -a "$LOG"
+
+lost="$(val kafka_lost_doc_ids)" dup="$(val kafka_dup_example_ids)"
+if [[ "$lost" == 0 && "$dup" == 0 ]]; then
+  log "PASS: 0 lost, 0 duplicated in the Kafka output"
+else
+  log "FAIL: $lost lost, $dup duplicated example ids in the Kafka output"
+  exit 1
+fi
