@@ -112,6 +112,6 @@ echo "== Summary of $OUTPUT =="
 run_tool org.in2stream.runners.tools.OutputReport --output="$OUTPUT" --expectRecords="$SENT"
 awk -v n="$SENT" -v s="$SECONDS_TAKEN" \
   'BEGIN {printf "Pipeline wall time: %s s for %d records (%.1f documents/s, including Flink start-up)\n", s, n, n / s}'
-echo "Examples: $OUTPUT/examples/*.avro   Dead letters: $OUTPUT/dead-letters/*.avro"
+echo "Examples: $OUTPUT/examples/<window>/*.avro   Dead letters: $OUTPUT/dead-letters/<window>/*.avro"
 echo
 run_tool org.in2stream.runners.tools.DatasetCard --output="$OUTPUT" --card="$OUTPUT/card"
