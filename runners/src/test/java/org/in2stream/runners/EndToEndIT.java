@@ -17,9 +17,8 @@ import org.in2stream.runners.tools.OutputReport;
 import org.in2stream.runners.tools.ProduceDocs;
 import org.in2stream.schema.Kind;
 import org.in2stream.schema.LongContextExample;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,19 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the dataset card.
  */
 class EndToEndIT {
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  @RegisterExtension
+  static final EmbeddedKafka.PerClass kafka = new EmbeddedKafka.PerClass();
 
   @Test
   void kafkaToAvroOnFlink(@TempDir Path tmp) throws Exception {

@@ -27,9 +27,8 @@ import org.in2stream.runners.tools.GenerateCorpus;
 import org.in2stream.runners.tools.OutputReport;
 import org.in2stream.runners.tools.ProduceDocs;
 import org.in2stream.schema.Failure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,19 +39,8 @@ class LlmPipelineIT {
   private static final int MAX_IN_FLIGHT = 4;
   private static final int PARALLELISM = 2;
   private static final int MAX_RETRIES = 6;
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() throws Exception {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  @RegisterExtension
+  static final EmbeddedKafka.PerClass kafka = new EmbeddedKafka.PerClass();
 
   /** Produces a generated corpus (with a few bad records) to a new topic; returns records sent. */
   private static long produce(Path tmp, String topic, int docs) throws Exception {
