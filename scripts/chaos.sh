@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Fault test of the streaming job on a real standalone Flink cluster and a real Kafka broker:
 # streams N documents in batches while it kill -9s the TaskManager several times, once stops the
-# whole cluster and restores the job from its last retained checkpoint, and once stops the job with a
-# savepoint and restores from it; then reads the Kafka output read_committed and the output files and
-# prints a table (expected ids, distinct ids, lost, duplicated, dead letters, restarts, recovery).
+# whole cluster and restores the job from its last retained checkpoint, once kill -9s the Kafka broker
+# and starts it again, and once stops the job with a savepoint and restores from it; then reads the
+# Kafka output read_committed and the output files and prints a table (expected ids, distinct ids,
+# lost, duplicated, dead letters, restarts, recovery, end-to-end latency).
 #
-#   scripts/chaos.sh [--docs=3000] [--batches=12] [--gap=15] [--keep]
+#   scripts/chaos.sh [--docs=3000] [--batches=12] [--gap=15] [--faults=LIST] [--keep]
 #
 #   --docs=N      documents to stream (ids doc-00001..doc-N, no bad inputs)
 #   --batches=B   the corpus is sent in B batches, GAP seconds apart, while the faults happen
 #   --gap=S       seconds between batches
+#   --faults=LIST faults in order, comma-separated, from kill-tm, cluster-restore, broker-restart,
+#                 savepoint-restore (default: kill-tm,kill-tm,cluster-restore,broker-restart,
+#                 kill-tm,savepoint-restore); "none" streams without faults, which is how the
+#                 latency figures (document in -> example out) are measured
 #   --keep        leave Kafka and Flink running at the end (default: stop both)
 #
 # Ports (env, defaults chosen not to collide with a developer's local services):
@@ -25,17 +30,28 @@ DOCS=3000
 BATCHES=12
 GAP=15
 KEEP=0
+FAULTS="kill-tm,kill-tm,cluster-restore,broker-restart,kill-tm,savepoint-restore"
 for arg in "$@"; do
   case "$arg" in
     --docs=*) DOCS="${arg#*=}" ;;
+    --faults=*) FAULTS="${arg#*=}" ;;
     --batches=*) BATCHES="${arg#*=}" ;;
     --gap=*) GAP="${arg#*=}" ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "chaos: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
 [[ "$DOCS" =~ ^[1-9][0-9]*$ && "$BATCHES" =~ ^[1-9][0-9]*$ ]] || { echo "chaos: bad --docs/--batches" >&2; exit 2; }
+[[ "$FAULTS" == none ]] && FAULTS=""
+IFS=, read -r -a FAULT_LIST <<<"$FAULTS"
+for f in "${FAULT_LIST[@]}"; do
+  case "$f" in
+    kill-tm|cluster-restore|broker-restart|savepoint-restore) ;;
+    *) echo "chaos: unknown fault '$f' in --faults (kill-tm, cluster-restore, broker-restart, savepoint-restore, none)" >&2; exit 2 ;;
+  esac
+done
+WINDOW_SECONDS=10
 
 export KAFKA_PORT="${KAFKA_PORT:-39092}" KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-39093}"
 export FLINK_REST_PORT="${FLINK_REST_PORT:-18081}" FLINK_RPC_PORT="${FLINK_RPC_PORT:-16123}"
@@ -142,7 +158,7 @@ kafka_output_count() {
 }
 
 JOB_OPTS=(--mode=stream "--bootstrapServers=$BOOT" "--inputTopic=$IN_TOPIC" "--outputTopic=$OUT_TOPIC"
-  "--deadLetterTopic=$DEAD_TOPIC" "--output=$OUT" --windowSeconds=10 --maxDelaySeconds=2
+  "--deadLetterTopic=$DEAD_TOPIC" "--output=$OUT" "--windowSeconds=$WINDOW_SECONDS" --maxDelaySeconds=2
   --checkpointingInterval=3000 --minContextTokens=2048 --maxContextTokens=8192 --parallelism=2
   --consumerGroup=chaos)
 
@@ -208,6 +224,20 @@ fault_cluster_restart() {
   "$FLINK" start >>"$LOG" 2>&1
   submit "--savepointPath=$chk" || { record_fault "$name" "$t0" never never "resubmit failed"; return 1; }
   recovered "$name" "$t0" "whole cluster stopped, restored $(basename "$chk") as job $JOB"
+}
+
+# kill -9 the broker (no clean shutdown: open transactions, the readers' fetches and the writers'
+# sends all break), keep it down BROKER_DOWN_SECONDS, start it on the same data. The job keeps
+# running or restarts from its last checkpoint; either way it must lose and duplicate nothing.
+fault_broker_restart() {
+  local name=$1 t0 down
+  log "FAULT $name: kill -9 the Kafka broker under job $JOB"
+  t0=$(now_ms)
+  "$KAFKA" kill >>"$LOG" 2>&1
+  sleep "${BROKER_DOWN_SECONDS:-5}"
+  "$KAFKA" start >>"$LOG" 2>&1 || { record_fault "$name" "$t0" never never "broker did not start"; return 1; }
+  down=$(secs_since "$t0")
+  recovered "$name" "$t0" "broker down ${down}s, same data"
 }
 
 fault_stop_with_savepoint() {
@@ -318,16 +348,18 @@ run_fault() {  # runs one fault; after a failed one the job is gone, so the rest
   if ((FAILED_FAULTS)); then log "skipping $2: an earlier fault did not recover"; return 0; fi
   "$@" || { FAILED_FAULTS=1; log "FAULT $2 did not recover"; }
 }
-run_fault fault_kill_tm kill-tm-1
-pause 4
-run_fault fault_kill_tm kill-tm-2
-pause 4
-run_fault fault_cluster_restart cluster-restore
-pause 4
-run_fault fault_kill_tm kill-tm-3
-pause 4
-run_fault fault_stop_with_savepoint savepoint-restore
-
+declare -A FAULT_SEQ=()
+for ((k = 0; k < ${#FAULT_LIST[@]}; k++)); do
+  f="${FAULT_LIST[$k]}"
+  FAULT_SEQ[$f]=$((${FAULT_SEQ[$f]:-0} + 1))
+  ((k == 0)) || pause 4
+  case "$f" in
+    kill-tm) run_fault fault_kill_tm "kill-tm-${FAULT_SEQ[$f]}" ;;
+    cluster-restore) run_fault fault_cluster_restart "cluster-restore-${FAULT_SEQ[$f]}" ;;
+    broker-restart) run_fault fault_broker_restart "broker-restart-${FAULT_SEQ[$f]}" ;;
+    savepoint-restore) run_fault fault_stop_with_savepoint "savepoint-restore-${FAULT_SEQ[$f]}" ;;
+  esac
+done
 log "faults done; waiting for the producer"
 rc=0
 wait "$PRODUCER" || rc=$?
@@ -366,7 +398,8 @@ faults=""
 for i in "${!FAULT_NAMES[@]}"; do faults+="${faults:+,}${FAULT_NAMES[$i]}@${FAULT_MS[$i]}@${FAULT_RUN_MS[$i]}"; done
 log "reading the output back (Kafka read_committed and files)"
 tool org.in2stream.runners.tools.ChaosReport "--bootstrapServers=$BOOT" "--topic=$OUT_TOPIC" \
-  "--deadLetterTopic=$DEAD_TOPIC" "--output=$OUT" "--docs=$DOCS" "--faults=$faults" >"$RUN/report.tsv" 2>>"$LOG" \
+  "--deadLetterTopic=$DEAD_TOPIC" "--output=$OUT" "--docs=$DOCS" "--faults=$faults" \
+  "--windowSeconds=$WINDOW_SECONDS" >"$RUN/report.tsv" 2>>"$LOG" \
   || log "ChaosReport failed (see $LOG)"
 val() { sed -n "s/^$1\t//p" "$RUN/report.tsv" | head -n 1; }
 
@@ -391,6 +424,10 @@ val() { sed -n "s/^$1\t//p" "$RUN/report.tsv" | head -n 1; }
     printf '  %-18s %8s | %8s | %8s   %s\n' "${FAULT_NAMES[$i]}" "${FAULT_RUNNING[$i]}" "${FAULT_CHECKPOINT[$i]}" \
       "$(val "output_resumed_s:${FAULT_NAMES[$i]}")" "${FAULT_NOTE[$i]}"
   done
+  echo "latency, document in -> example out (Kafka create times; offline generator, so no LLM time; window ${WINDOW_SECONDS} s, checkpoints every 3 s):"
+  printf '  %-44s %s\n' "input record -> output record (ms)" "$(val latency_ms)"
+  printf '  %-44s %s\n' "window end -> output record (ms)" "$(val latency_after_window_ms)"
+  ((${#FAULT_NAMES[@]} == 0)) || echo "  (this run had faults: its latency includes the recoveries; measure with --faults=none)"
   echo "================"
 } | tee -a "$LOG"
 

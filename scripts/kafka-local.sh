@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real single-node KRaft Kafka broker for local runs, built from Maven Central jars.
-#   scripts/kafka-local.sh start|stop|status|reset
+#   scripts/kafka-local.sh start|stop|status|reset|kill
+#   (kill: SIGKILL the broker, no clean shutdown, for fault tests; data stays for the next start)
 # State lives in <repo>/.local/kafka (lib/, server.properties, data/, broker.log, broker.pid).
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_PARTITIONS (2).
 set -euo pipefail
@@ -143,6 +144,18 @@ cmd_stop() {
   echo "Kafka broker stopped (pid $pid)"
 }
 
+cmd_kill() {
+  local pid
+  pid="$(broker_pid)"
+  if [[ -z "$pid" ]]; then
+    echo "Kafka broker not running"; rm -f "$PID_FILE"; return 0
+  fi
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  rm -f "$PID_FILE"
+  echo "Kafka broker killed (SIGKILL, pid $pid)"
+}
+
 cmd_status() {
   local pid
   pid="$(broker_pid)"
@@ -160,6 +173,7 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  kill) cmd_kill ;;
   reset) cmd_stop; rm -rf "$DATA"; echo "Removed $DATA" ;;
-  *) echo "usage: $0 start|stop|status|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|reset|kill" >&2; exit 2 ;;
 esac

@@ -1,5 +1,6 @@
 package org.in2stream.runners;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.in2stream.runners.tools.ProduceDocs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +30,7 @@ class ConfigurationErrorsIT {
   @BeforeAll
   static void createTopic() throws Exception {
     ProduceDocs.recreateTopic(KAFKA.bootstrapServers(), "present", 1);
+    ProduceDocs.recreateTopic(KAFKA.bootstrapServers(), "narrow-out", 1);
   }
 
   private static int closedPort() throws Exception {
@@ -52,6 +57,25 @@ class ConfigurationErrorsIT {
   @Test
   void missingTopic() {
     assertFailsNaming("--inputTopic=absent does not exist", "--inputTopic=absent");
+  }
+
+  @Test
+  void outputTopicWithFewerPartitionsThanExactlyOnceShards() {
+    assertFailsNaming("output topic narrow-out has 1 partition(s) but --eosShards=2",
+        "--outputTopic=narrow-out", "--eosShards=2");
+    assertFailsNaming("output topic narrow-out has 1 partition(s) but --eosShards=3",
+        "--mode=stream", "--deadLetterTopic=narrow-out", "--eosShards=3");
+  }
+
+  @Test
+  void aMissingOutputTopicIsCreatedWithOnePartitionPerShard() throws Exception {
+    In2Main.prepare("--bootstrapServers=" + KAFKA.bootstrapServers(), "--inputTopic=present",
+        "--output=/tmp/in2-never-written", "--outputTopic=fresh-out", "--eosShards=3");
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, (Object) KAFKA.bootstrapServers()))) {
+      assertEquals(3, admin.describeTopics(List.of("fresh-out")).allTopicNames().get()
+          .get("fresh-out").partitions().size());
+    }
   }
 
   @Test

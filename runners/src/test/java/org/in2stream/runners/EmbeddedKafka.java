@@ -2,6 +2,7 @@ package org.in2stream.runners;
 
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -15,11 +16,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public static EmbeddedKafka start() throws Exception {
+    // The test kit defaults to the newest *testing* metadata version and turns on unstable API and
+    // feature versions; the tests should meet what a production 3.9 broker runs instead.
     KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
         .setCombined(true)
         .setNumBrokerNodes(1)
         .setNumControllerNodes(1)
+        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
         .build())
+        .setConfigProp("unstable.api.versions.enable", "false")
+        .setConfigProp("unstable.feature.versions.enable", "false")
         .setConfigProp("offsets.topic.replication.factor", "1")
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")

@@ -27,8 +27,11 @@ import org.in2stream.schema.LongContextExample;
  * holds {@code read_uncommitted}, aborted transactions included), plus the Avro files below
  * {@code --output}. Prints one {@code key<TAB>value} line per measure, for the script's table:
  * expected and distinct document ids, lost ids, duplicated example ids (Kafka and files separately),
- * dead letters, and for each fault ({@code --faults=name@faultMillis@runningMillis,...}) the seconds
- * from the fault to the first example record created after the job ran again.
+ * dead letters, for each fault ({@code --faults=name@faultMillis@runningMillis,...}) the seconds
+ * from the fault to the first example record created after the job ran again, and the end-to-end
+ * latency of the examples: from the Kafka timestamp of the source document to the create time of the
+ * example record in the output topic, and from the end of the document's event-time window
+ * ({@code --windowSeconds}) to that create time (the part the windowing does not explain).
  */
 public final class ChaosReport {
   private ChaosReport() {}
@@ -40,7 +43,7 @@ public final class ChaosReport {
     Args args;
     try {
       args = new Args(argv, Set.of("bootstrapServers", "topic", "deadLetterTopic", "output",
-          "docs", "faults"));
+          "docs", "faults", "windowSeconds"));
       args.required("topic");
       args.required("docs");
     } catch (IllegalArgumentException e) {
@@ -65,12 +68,20 @@ public final class ChaosReport {
     Set<String> kafkaDocs = new TreeSet<>();
     Map<String, Integer> kafkaIds = new HashMap<>();
     List<Long> createdAt = new ArrayList<>();
+    List<Long> latency = new ArrayList<>();
+    List<Long> afterWindow = new ArrayList<>();
+    long windowMillis = args.intValue("windowSeconds", 0) * 1000L;
     int undecodable = 0;
     for (Rec r : committed) {
       try {
         LongContextExample e = LongContextExample.getDecoder().decode(r.value());
         kafkaDocs.add(e.getSourceDocId().toString());
         kafkaIds.merge(e.getId().toString(), 1, Integer::sum);
+        long in = e.getSource().getTimestamp();
+        latency.add(r.timestamp() - in);
+        if (windowMillis > 0) {
+          afterWindow.add(r.timestamp() - (Math.floorDiv(in, windowMillis) + 1) * windowMillis);
+        }
       } catch (Exception ex) {
         undecodable++;
       }
@@ -88,6 +99,8 @@ public final class ChaosReport {
     out.put("kafka_unexpected_doc_ids", String.valueOf(missing(kafkaDocs, expected).size()));
     out.put("kafka_dup_example_ids", String.valueOf(kafkaDupIds));
     out.put("kafka_dup_extra_records", String.valueOf(kafkaDupRecords));
+    out.put("latency_ms", percentiles(latency));
+    out.put("latency_after_window_ms", percentiles(afterWindow));
 
     if (args.get("deadLetterTopic", null) != null) {
       out.put("kafka_dead_letters",
@@ -142,6 +155,23 @@ public final class ChaosReport {
     }
 
     out.forEach((k, v) -> System.out.println(k + "\t" + v));
+  }
+
+  /** "p50 X, p90 Y, p99 Z, max W (n N)" by the nearest-rank method, or "-" without values. */
+  static String percentiles(List<Long> values) {
+    if (values.isEmpty()) {
+      return "-";
+    }
+    List<Long> v = new ArrayList<>(values);
+    v.sort(Long::compare);
+    return String.format(Locale.ROOT, "p50 %d, p90 %d, p99 %d, max %d (n %d)", rank(v, 50),
+        rank(v, 90), rank(v, 99), v.get(v.size() - 1), v.size());
+  }
+
+  /** The nearest-rank percentile of sorted values: the smallest value with p% at or below it. */
+  static long rank(List<Long> sorted, int p) {
+    int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
   }
 
   private static Set<String> missing(Set<String> all, Set<String> present) {
