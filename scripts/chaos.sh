@@ -173,6 +173,7 @@ submit() {
   JOB="$(sed -n 's/^Job \([0-9a-f]\{32\}\) submitted.*/\1/p' <<<"$out" | head -n 1)"
   [[ -n "$JOB" ]] || { log "no job id in the submit output"; return 1; }
   JOBS+=("$JOB")
+  for a in "$@"; do [[ "$a" == --savepointPath=* ]] && RESTORED_FROM[$JOB]="${a#--savepointPath=}"; done
   wait_all_running "$JOB" 180
 }
 
@@ -201,9 +202,58 @@ recovered() {
   RUN_MS=""
   if wait_all_running "$JOB" 240; then run=$(secs_since "$t0"); RUN_MS=$(now_ms); else run=never; fi
   if wait_checkpoint_after "$JOB" "$t0" 120; then ck=$(secs_since "$t0"); else ck=never; fi
+  # A job whose exactly-once writer refuses the restored state restarts for ever, and may still
+  # look RUNNING and complete checkpoints between two failures: look for that failure too.
+  if [[ -n "$(eos_restore_failures "$JOB")" ]]; then
+    if apply_eos_runbook "$name"; then
+      note="$note; EOS runbook applied, restored again as job $JOB"
+      if wait_all_running "$JOB" 240; then run=$(secs_since "$t0"); RUN_MS=$(now_ms); else run=never; fi
+      if wait_checkpoint_after "$JOB" "$(now_ms)" 120; then ck=$(secs_since "$t0"); else ck=never; fi
+    else
+      ck=never
+    fi
+  fi
   record_fault "$name" "$t0" "$run" "$ck" "$note"
   log "  $name: tasks RUNNING after $run s, first checkpoint after the fault completed after $ck s"
   [[ "$ck" != never ]]
+}
+
+# "topic shard" lines for each restore refusal of Beam's exactly-once writer in job $1's exceptions
+# ("Kafka metadata exists for shard N, but there is no stored state for it"; README, "The
+# exactly-once Kafka output").
+eos_restore_failures() {
+  curl -fsS --max-time 10 "$REST/jobs/$1/exceptions?maxExceptions=20" 2>/dev/null \
+    | jq -r '(.exceptionHistory.entries // [])[] | .stacktrace // empty' 2>/dev/null \
+    | grep -o "Kafka metadata exists for shard [0-9]*, but there is no stored state for it. This mostly indicates groupId 'in2-stream-sink-[^']*'" \
+    | sed -E "s/.*shard ([0-9]+),.*groupId 'in2-stream-sink-([^']*)'/\2 \1/" | sort -u || true
+}
+
+EOS_RESENT=0          # records the runbook's resets allow to be written again (EosSinkState's bound)
+EOS_RUNBOOK_RUNS=0
+declare -A RESTORED_FROM=()
+# The README's runbook, for the current job: cancel it, reset the named shards with EosSinkState,
+# resubmit from the same checkpoint (the job's newest retained one, else the one it started from).
+apply_eos_runbook() {
+  local name=$1 failures chk topic shard out n i
+  failures="$(eos_restore_failures "$JOB")"
+  log "  $name: the exactly-once writer refuses the restored state ($(tr '\n' ';' <<<"$failures")); applying the runbook"
+  chk="$(newest_checkpoint "$JOB")"
+  [[ -n "$chk" ]] || chk="${RESTORED_FROM[$JOB]:-}"
+  [[ -n "$chk" ]] || { log "  no checkpoint of job $JOB to restore from"; return 1; }
+  r="$(num_restarts "$JOB")"; RESTARTS_DONE=$((RESTARTS_DONE + ${r:-0}))
+  curl -fsS --max-time 10 -X PATCH "$REST/jobs/$JOB?mode=cancel" >/dev/null || true
+  for ((i = 0; i < 120; i++)); do [[ "$(job_state "$JOB")" == CANCELED ]] && break; sleep 0.5; done
+  while read -r topic shard; do
+    [[ -n "$topic" ]] || continue
+    out="$(tool org.in2stream.runners.tools.EosSinkState "--bootstrapServers=$BOOT" "--topic=$topic" \
+      "--shards=$shard" --reset=true 2>&1)"
+    echo "$out" >>"$LOG"
+    n="$(sed -n 's/.*re-sends at most \([0-9]*\) record.*/\1/p' <<<"$out")"
+    EOS_RESENT=$((EOS_RESENT + ${n:-0}))
+    log "  reset shard $shard of $topic: at most ${n:-?} records may be written again"
+  done <<<"$failures"
+  EOS_RUNBOOK_RUNS=$((EOS_RUNBOOK_RUNS + 1))
+  submit "--savepointPath=$chk"
 }
 
 newest_checkpoint() {
@@ -412,11 +462,12 @@ val() { sed -n "s/^$1\t//p" "$RUN/report.tsv" | head -n 1; }
   printf '%-46s %s\n' "lost doc ids (Kafka)" "$(val kafka_lost_doc_ids)  $(val kafka_lost_sample)"
   printf '%-46s %s\n' "lost doc ids (files)" "$(val file_lost_doc_ids)  $(val file_lost_sample)"
   printf '%-46s %s\n' "example records in Kafka (read_committed)" "$(val kafka_records_read_committed)  (read_uncommitted: $(val kafka_records_read_uncommitted))"
-  printf '%-46s %s\n' "duplicated example ids in Kafka" "$(val kafka_dup_example_ids)  (extra records: $(val kafka_dup_extra_records))"
+  printf '%-46s %s\n' "duplicated example ids in Kafka" "$(val kafka_dup_example_ids)  (extra records: $(val kafka_dup_extra_records), of them with other bytes than the first copy: $(val kafka_dup_records_with_other_bytes))"
   printf '%-46s %s\n' "example records in files" "$(val file_records)"
   printf '%-46s %s\n' "duplicated example ids in files" "$(val file_dup_example_ids)  (extra records: $(val file_dup_extra_records))"
   printf '%-46s %s\n' "example ids only in Kafka / only in files" "$(val ids_only_in_kafka) / $(val ids_only_in_files)"
   printf '%-46s %s\n' "dead letters (Kafka / files)" "$(val kafka_dead_letters) / $(val file_dead_letters)"
+  ((EOS_RUNBOOK_RUNS == 0)) || printf '%-46s %s\n' "EOS restore runbook applied" "$EOS_RUNBOOK_RUNS time(s); at most $EOS_RESENT record(s) may be written again"
   printf '%-46s %s\n' "restarts (JobManager log: RUNNING -> RESTARTING)" "${LOG_RESTARTS:-?}  (+ $((${#JOBS[@]} - 1)) resubmissions)"
   printf '%-46s %s\n' "restarts (REST numRestarts, summed over jobs)" "$RESTARTS  (exception history entries of the live cluster: $EXC)"
   echo "recovery per fault (s): fault -> all tasks RUNNING | -> checkpoint completed | -> first output record created after RUNNING"
@@ -431,9 +482,12 @@ val() { sed -n "s/^$1\t//p" "$RUN/report.tsv" | head -n 1; }
   echo "================"
 } | tee -a "$LOG"
 
-lost="$(val kafka_lost_doc_ids)" dup="$(val kafka_dup_example_ids)"
+lost="$(val kafka_lost_doc_ids)" dup="$(val kafka_dup_example_ids)" extra="$(val kafka_dup_extra_records)"
 if [[ "$lost" == 0 && "$dup" == 0 ]]; then
   log "PASS: 0 lost, 0 duplicated in the Kafka output"
+elif ((EOS_RUNBOOK_RUNS > 0)) && [[ "$lost" == 0 && "${extra:-x}" =~ ^[0-9]+$ \
+    && "$(val kafka_dup_records_with_other_bytes)" == 0 ]] && ((extra <= EOS_RESENT)); then
+  log "PASS with the runbook: 0 lost; $extra record(s) written twice, within the $EOS_RESENT the resets allowed (same keys and bytes)"
 else
   log "FAIL: $lost lost, $dup duplicated example ids in the Kafka output"
   exit 1

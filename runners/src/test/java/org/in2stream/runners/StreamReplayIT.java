@@ -128,10 +128,15 @@ class StreamReplayIT {
       assertArrayEquals(a.get(name), b.get(name), name + " differs between the two replays");
     }
     OutputReport.Report report = OutputReport.read(tmp.resolve("a"));
+    OutputReport.Report again = OutputReport.read(tmp.resolve("b"));
     assertEquals(List.of(), report.violations());
     assertEquals(sent, report.inputsAccounted().size());
-    System.out.println("replay hash: " + canonicalHash(report.examples()) + " over "
-        + report.examples().size() + " examples in " + a.size() + " files");
+    String hashA = canonicalHash(report.examples());
+    String hashB = canonicalHash(again.examples());
+    System.out.println("replay hashes (SHA-256 of the records sorted by id): first " + hashA
+        + ", second " + hashB + " over " + report.examples().size() + " examples in " + a.size()
+        + " files");
+    assertEquals(hashA, hashB, "canonical record hashes of the two replays");
   }
 
   @Test

@@ -110,7 +110,16 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
         .withTopic(topic)
         .withKeySerializer(StringSerializer.class)
         .withValueSerializer(ByteArraySerializer.class)
-        .withEOS(sinks.eosShards(), "in2-stream-sink-" + topic);
+        .withEOS(sinks.eosShards(), sinkGroupId(topic));
+  }
+
+  /**
+   * The consumer group under which Beam's exactly-once writer of {@code topic} keeps each shard's
+   * progress (writer id and last committed sequence number, as the offset metadata of partition
+   * {@code shard}). Stable across restarts; {@code EosSinkState} reads and resets it.
+   */
+  public static String sinkGroupId(String topic) {
+    return "in2-stream-sink-" + topic;
   }
 
   /** Coder of the encoded records (for tests that build the same shapes). */

@@ -58,7 +58,7 @@ public final class QaJournal {
                 .withKeySerializer(StringSerializer.class)
                 .withValueSerializer(ByteArraySerializer.class)
                 .withInputTimestamp()
-                .withEOS(eosShards, "in2-stream-sink-" + topic));
+                .withEOS(eosShards, org.in2stream.pipeline.sink.WriteExamples.sinkGroupId(topic)));
       }
     };
   }

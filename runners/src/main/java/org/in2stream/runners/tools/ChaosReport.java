@@ -67,6 +67,8 @@ public final class ChaosReport {
     List<Rec> uncommitted = readTopic(servers, args.required("topic"), "read_uncommitted");
     Set<String> kafkaDocs = new TreeSet<>();
     Map<String, Integer> kafkaIds = new HashMap<>();
+    Map<String, byte[]> firstValue = new HashMap<>();
+    int dupDifferentBytes = 0;
     List<Long> createdAt = new ArrayList<>();
     List<Long> latency = new ArrayList<>();
     List<Long> afterWindow = new ArrayList<>();
@@ -77,6 +79,10 @@ public final class ChaosReport {
         LongContextExample e = LongContextExample.getDecoder().decode(r.value());
         kafkaDocs.add(e.getSourceDocId().toString());
         kafkaIds.merge(e.getId().toString(), 1, Integer::sum);
+        byte[] first = firstValue.putIfAbsent(e.getId().toString(), r.value());
+        if (first != null && !java.util.Arrays.equals(first, r.value())) {
+          dupDifferentBytes++;
+        }
         long in = e.getSource().getTimestamp();
         latency.add(r.timestamp() - in);
         if (windowMillis > 0) {
@@ -99,6 +105,7 @@ public final class ChaosReport {
     out.put("kafka_unexpected_doc_ids", String.valueOf(missing(kafkaDocs, expected).size()));
     out.put("kafka_dup_example_ids", String.valueOf(kafkaDupIds));
     out.put("kafka_dup_extra_records", String.valueOf(kafkaDupRecords));
+    out.put("kafka_dup_records_with_other_bytes", String.valueOf(dupDifferentBytes));
     out.put("latency_ms", percentiles(latency));
     out.put("latency_after_window_ms", percentiles(afterWindow));
 
