@@ -110,7 +110,7 @@ public final class ContextAssembler {
   }
 
   /** Assembles the example, counting by sums where exact if {@code counts} is set. */
-  Result assemble(QaPair qa, Kind kind, List<Segment> pool, LineCounts counts) {
+  private Result assemble(QaPair qa, Kind kind, List<Segment> pool, LineCounts counts) {
     String id = exampleId(qa, kind);
     List<Segment> own = qa.getSegments();
     String completion = template.completion(qa.getAnswer());
@@ -405,7 +405,7 @@ public final class ContextAssembler {
    * compare whole texts). Longer blocks, and the first block when the prompt prefix joins it, are
    * encoded, once per example for each run of segments.
    */
-  final class LineCounts {
+  private final class LineCounts {
     private final Map<Segment, Integer> beforeLine = new IdentityHashMap<>();
     private final Map<Block, Integer> blocks = new HashMap<>();
 

@@ -1,8 +1,9 @@
 package org.in2stream.pipeline.tokenize;
 
 /**
- * A target-model tokenizer. Counts are always taken on the exact text that ends up in a record, never
- * summed from pieces, because byte-pair merges cross piece boundaries.
+ * A target-model tokenizer. Counts are of the exact text that ends up in a record. Byte-pair merges
+ * cross piece boundaries, so pieces' counts are summed only where a tokenizer guarantees that the sum
+ * is the count ({@link #additiveAfterLineBreak}, {@link #additive}); otherwise the text is encoded.
  */
 public interface TextTokenizer {
   /** The spec this tokenizer was loaded from, e.g. {@code tiktoken:cl100k_base}; written into records. */
