@@ -2,7 +2,9 @@ package org.in2stream.pipeline.assemble;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +38,18 @@ import org.in2stream.schema.Segment;
  * </ol>
  *
  * SHORT_CONTEXT examples keep only the QA pair's own segments, in document order.
+ *
+ * <p>Counting. Where the tokenizer guarantees that no merge crosses a line break into a segment
+ * ({@link TextTokenizer#additiveAfterLineBreak}: every tiktoken encoding, for a segment that does
+ * not start with whitespace or '/'), the count of joined segments is the sum, over all but the last
+ * segment, of what each takes with the separator in front of a following line ({@link
+ * TextTokenizer#countBeforeLine}, once per segment, from its tail), plus the last segment's count;
+ * a segment that does start so is encoded together with the one before it. The prompt's count is
+ * the sum of the template's parts and the context's, as both shipped templates put line breaks
+ * around the context. These sums are the exact counts, not estimates, so every decision is the one
+ * that re-encoding would take. Only the final context is encoded, once, for its token offsets; if
+ * its length is not the sum (a segment whose {@code tokens} is not its count) the example is made
+ * again by re-encoding. Other tokenizers (Hugging Face) re-encode, as before.
  */
 public final class ContextAssembler {
   public static final String STAGE = "AssembleContexts";
@@ -50,6 +64,13 @@ public final class ContextAssembler {
   private final TrainingTemplate template;
   private final long seed;
   private final int separatorTokens;
+  /**
+   * Whether this tokenizer and template let counts be summed: the tokenizer knows of lines that no
+   * merge crosses into, and the template puts line breaks around the context.
+   */
+  private final boolean sums;
+  /** The prompt's tokens before the context, once summing applies; -1 until first needed. */
+  private int prefixTokens = -1;
 
   public ContextAssembler(TextTokenizer tokenizer, AssembleContexts.Settings settings) {
     this.tokenizer = tokenizer;
@@ -57,6 +78,7 @@ public final class ContextAssembler {
     this.template = settings.template();
     this.seed = settings.seed();
     this.separatorTokens = tokenizer.count(SEPARATOR);
+    this.sums = sumsApply();
   }
 
   /** Exactly one of the two is set; {@code depthMisses} counts stratified segments off their bin. */
@@ -77,6 +99,18 @@ public final class ContextAssembler {
    * @param pool filler candidates in a deterministic order (the same on every replay)
    */
   public Result assemble(QaPair qa, Kind kind, List<Segment> pool) {
+    if (!sums) {
+      return assemble(qa, kind, pool, null);
+    }
+    try {
+      return assemble(qa, kind, pool, new LineCounts());
+    } catch (SumMismatch e) {
+      return assemble(qa, kind, pool, null);
+    }
+  }
+
+  /** Assembles the example, counting by sums where exact if {@code counts} is set. */
+  private Result assemble(QaPair qa, Kind kind, List<Segment> pool, LineCounts counts) {
     String id = exampleId(qa, kind);
     List<Segment> own = qa.getSegments();
     String completion = template.completion(qa.getAnswer());
@@ -84,7 +118,7 @@ public final class ContextAssembler {
     int reserve = Math.max(settings.answerReserveTokens(), completionTokens);
     if (kind == Kind.SHORT_CONTEXT) {
       return finish(qa, kind, id, new ArrayList<>(own), List.of(), -1, Map.of(), reserve,
-          completion, completionTokens);
+          completion, completionTokens, counts);
     }
     SplittableRandom rng = Seeds.rng(seed, "assemble", id);
     int sampled = settings.lengths().sample(rng);
@@ -106,7 +140,8 @@ public final class ContextAssembler {
     }
 
     // Rounds of rejection sampling: the estimate (segment counts plus separators) is off by the
-    // merges at piece boundaries, so each round measures the real count and fills what is left.
+    // merges at piece boundaries, so each round takes the exact count (summed where the tokenizer
+    // allows, see LineCounts) and fills what is left.
     int[] order = permutation(pool.size(), rng);
     boolean[] used = new boolean[pool.size()];
     List<Segment> fillers = new ArrayList<>();
@@ -139,7 +174,7 @@ public final class ContextAssembler {
       if (added == 0) {
         break;
       }
-      slack = target - tokenizer.count(join(draft));
+      slack = target - contextTokens(draft, counts);
     }
     // Every unused candidate is too big, so the shortfall is below one filler; unless the pool ran
     // out while a segment of the smallest size would still have fit.
@@ -155,7 +190,7 @@ public final class ContextAssembler {
       pieces.addAll(own);
       shuffle(pieces, rng);
       return finish(qa, kind, id, pieces, fillers, target, Map.of(), reserve, completion,
-          completionTokens);
+          completionTokens, counts);
     }
     Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
     StratifiedOrder stratified = new StratifiedOrder(own, needed, fillers, separatorTokens,
@@ -163,7 +198,7 @@ public final class ContextAssembler {
     Result best = null;
     for (int attempt = 0; attempt < STRATIFIED_ATTEMPTS; attempt++) {
       Result r = finish(qa, kind, id, stratified.next(), fillers, target, stratified.bins(),
-          reserve, completion, completionTokens);
+          reserve, completion, completionTokens, counts);
       if (r.example() == null || r.depthMisses() == 0) {
         return r;
       }
@@ -177,19 +212,23 @@ public final class ContextAssembler {
   /** Fits the pieces to the target and the sequence, then renders the record. */
   private Result finish(QaPair qa, Kind kind, String id, List<Segment> pieces,
       List<Segment> fillers, int target, Map<Integer, Integer> bins, int reserve,
-      String completion, int completionTokens) {
+      String completion, int completionTokens, LineCounts counts) {
     Set<Segment> removable = new HashSet<>(fillers);
+    boolean summed = counts != null;
     String context = join(pieces);
-    int[] starts = tokenizer.tokenCharStarts(context); // one encoding gives count and offsets
-    int tokens = starts.length;
-    String prompt = template.render(context, qa.getQuestion());
-    int promptTokens = tokenizer.count(prompt);
+    // Re-encoding: one encoding per round gives count and offsets; summing: one encoding at the end.
+    int[] starts = summed ? null : tokenizer.tokenCharStarts(context);
+    int tokens = summed ? contextTokens(pieces, counts) : starts.length;
+    int promptTokens = promptTokens(pieces, context, qa.getQuestion(), counts);
     // Merges across piece boundaries can push the exact counts above the estimates: drop the filler
     // nearest the end until the context is within target and the prompt fits the sequence.
     while ((target >= 0 && tokens > target)
         || promptTokens + reserve > settings.maxSequenceTokens()) {
       int last = lastRemovable(pieces, removable);
       if (last < 0) {
+        if (summed && tokenizer.count(context) != tokens) {
+          throw new SumMismatch(); // the message below must carry the real count
+        }
         return failure(qa, Reason.SOURCE_LONGER_THAN_TARGET, "source text holds " + tokens
             + " tokens and its prompt " + promptTokens + "; the target is " + target
             + " and --maxSequenceTokens " + settings.maxSequenceTokens() + " with " + reserve
@@ -197,11 +236,19 @@ public final class ContextAssembler {
       }
       removable.remove(pieces.remove(last));
       context = join(pieces);
-      starts = tokenizer.tokenCharStarts(context);
-      tokens = starts.length;
-      prompt = template.render(context, qa.getQuestion());
-      promptTokens = tokenizer.count(prompt);
+      if (!summed) {
+        starts = tokenizer.tokenCharStarts(context);
+      }
+      tokens = summed ? contextTokens(pieces, counts) : starts.length;
+      promptTokens = promptTokens(pieces, context, qa.getQuestion(), counts);
     }
+    if (summed) {
+      starts = tokenizer.tokenCharStarts(context);
+      if (starts.length != tokens) {
+        throw new SumMismatch();
+      }
+    }
+    String prompt = template.render(context, qa.getQuestion());
 
     Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
     List<AnswerSegment> spans = new ArrayList<>();
@@ -267,6 +314,164 @@ public final class ContextAssembler {
         .setMaxSequenceTokens(settings.maxSequenceTokens())
         .build();
     return new Result(example, null, misses);
+  }
+
+  /**
+   * Tokens of {@code join(pieces)}: encoded without {@code counts}; with them, the sum over the
+   * blocks of pieces that {@link #blockEnd} finds, each counted with the separator in front of the
+   * next block, the last one alone.
+   */
+  private int contextTokens(List<Segment> pieces, LineCounts counts) {
+    if (counts == null) {
+      return tokenizer.count(join(pieces));
+    }
+    int sum = 0;
+    for (int from = 0, to; from < pieces.size(); from = to) {
+      to = blockEnd(pieces, from);
+      sum += counts.block(pieces, from, to, "", to < pieces.size() ? SEPARATOR : null);
+    }
+    return sum;
+  }
+
+  /**
+   * Tokens of {@code template.render(context, question)}, where {@code context == join(pieces)}.
+   * With {@code counts}, where the template puts line breaks around the context and the suffix goes
+   * on with a line that no merge crosses into: the prefix's tokens in front of the context (taken
+   * into the first block if the context does not start additively), each block with the separator
+   * or, for the last, the suffix's line breaks in front of what follows, and the rest of the suffix.
+   * Else the prompt is encoded.
+   */
+  private int promptTokens(List<Segment> pieces, String context, String question,
+      LineCounts counts) {
+    String prefix = template.contextPrefix();
+    String suffix = template.contextSuffix(question);
+    int breaks = leadingLineBreaks(suffix);
+    String rest = suffix.substring(breaks);
+    if (counts == null || pieces.isEmpty() || !prefix.endsWith("\n") || breaks == 0
+        || !tokenizer.additiveAfterLineBreak(rest)) {
+      return tokenizer.count(template.render(context, question));
+    }
+    String lead = prefix;
+    int sum = tokenizer.count(rest);
+    if (tokenizer.additiveAfterLineBreak(pieces.get(0).getText())) {
+      if (prefixTokens < 0) { // the same value from any thread
+        String head = prefix.substring(0, prefix.length() - 1);
+        prefixTokens = tokenizer.countBeforeLine(head, tokenizer.count(head), "\n");
+      }
+      sum += prefixTokens;
+      lead = "";
+    }
+    for (int from = 0, to; from < pieces.size(); from = to) {
+      to = blockEnd(pieces, from);
+      sum += counts.block(pieces, from, to, lead, to < pieces.size() ? SEPARATOR
+          : suffix.substring(0, breaks));
+      lead = "";
+    }
+    return sum;
+  }
+
+  /** True if the template's prompts can be counted by {@link #promptTokens} as sums. */
+  private boolean sumsApply() {
+    String suffix = template.contextSuffix("");
+    int breaks = leadingLineBreaks(suffix);
+    return template.contextPrefix().endsWith("\n") && breaks > 0
+        && tokenizer.additiveAfterLineBreak(suffix.substring(breaks));
+  }
+
+  private static int leadingLineBreaks(String s) {
+    int n = 0;
+    while (n < s.length() && s.charAt(n) == '\n') {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * End of the block of pieces that starts at {@code from}: the next piece that starts a line no
+   * merge crosses into begins the next block. Inside a block the pieces are encoded together.
+   */
+  private int blockEnd(List<Segment> pieces, int from) {
+    int to = from + 1;
+    while (to < pieces.size() && !tokenizer.additiveAfterLineBreak(pieces.get(to).getText())) {
+      to++;
+    }
+    return to;
+  }
+
+  /**
+   * Counts of the blocks of one example. A block of one segment (nearly all of them) takes the
+   * segment's recorded count and, once per segment, what it takes with the separator in front of a
+   * line; those are kept by identity (the pool holds each segment once, and Avro's equals would
+   * compare whole texts). Longer blocks, and the first block when the prompt prefix joins it, are
+   * encoded, once per example for each run of segments.
+   */
+  private final class LineCounts {
+    private final Map<Segment, Integer> beforeLine = new IdentityHashMap<>();
+    private final Map<Block, Integer> blocks = new HashMap<>();
+
+    /**
+     * Tokens of {@code lead + join(pieces[from..to))}, followed by {@code separator} in front of an
+     * additive line, or alone if {@code separator} is null.
+     */
+    int block(List<Segment> pieces, int from, int to, String lead, String separator) {
+      if (to - from == 1 && lead.isEmpty()) {
+        Segment s = pieces.get(from);
+        if (separator == null) {
+          return s.getTokens();
+        }
+        if (!separator.equals(SEPARATOR)) {
+          return tokenizer.countBeforeLine(s.getText(), s.getTokens(), separator);
+        }
+        Integer t = beforeLine.get(s);
+        if (t == null) {
+          t = tokenizer.countBeforeLine(s.getText(), s.getTokens(), SEPARATOR);
+          beforeLine.put(s, t);
+        }
+        return t;
+      }
+      Block key = new Block(List.copyOf(pieces.subList(from, to)), lead, separator);
+      Integer t = blocks.get(key);
+      if (t == null) {
+        String text = lead + join(key.pieces());
+        int tokens = tokenizer.count(text);
+        t = separator == null ? tokens : tokenizer.countBeforeLine(text, tokens, separator);
+        blocks.put(key, t);
+      }
+      return t;
+    }
+  }
+
+  /** A block of several pieces as a key: the same segment objects in the same order. */
+  private record Block(List<Segment> pieces, String lead, String separator) {
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Block b) || b.pieces.size() != pieces.size() || !b.lead.equals(lead)
+          || !java.util.Objects.equals(b.separator, separator)) {
+        return false;
+      }
+      for (int i = 0; i < pieces.size(); i++) {
+        if (b.pieces.get(i) != pieces.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      int h = java.util.Objects.hash(lead, separator);
+      for (Segment s : pieces) {
+        h = 31 * h + System.identityHashCode(s);
+      }
+      return h;
+    }
+  }
+
+  /** The final context's encoding disagrees with the sums: some segment's count is off. */
+  private static final class SumMismatch extends RuntimeException {
+    SumMismatch() {
+      super(null, null, false, false);
+    }
   }
 
   /** Index in {@code pieces} of the last piece that is a removable filler, or -1. */

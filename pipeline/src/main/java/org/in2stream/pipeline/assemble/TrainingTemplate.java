@@ -22,17 +22,25 @@ public enum TrainingTemplate {
       "Read the context below and answer the instruction that follows it, using what the "
           + "context says.", "", "") {
     @Override
-    public String render(String context, String question) {
-      return "[INST] " + system + "\n\n### Context:\n" + context + "\n\n### Instruction:\n"
-          + question + " [/INST]";
+    String contextPrefix() {
+      return "[INST] " + system + "\n\n### Context:\n";
+    }
+
+    @Override
+    String contextSuffix(String question) {
+      return "\n\n### Instruction:\n" + question + " [/INST]";
     }
   },
   CHATML_V1("chatml-v1",
       "Answer the question using what the context says.", "", "<|im_end|>") {
     @Override
-    public String render(String context, String question) {
-      return "<|im_start|>system\n" + system + "<|im_end|>\n<|im_start|>user\n### Context:\n"
-          + context + "\n\n### Question:\n" + question + "<|im_end|>\n<|im_start|>assistant\n";
+    String contextPrefix() {
+      return "<|im_start|>system\n" + system + "<|im_end|>\n<|im_start|>user\n### Context:\n";
+    }
+
+    @Override
+    String contextSuffix(String question) {
+      return "\n\n### Question:\n" + question + "<|im_end|>\n<|im_start|>assistant\n";
     }
   };
 
@@ -54,7 +62,18 @@ public enum TrainingTemplate {
   }
 
   /** The training input: context and question. */
-  public abstract String render(String context, String question);
+  public String render(String context, String question) {
+    return contextPrefix() + context + contextSuffix(question);
+  }
+
+  /**
+   * What {@link #render} puts before the context. Every shipped template ends it with a line break
+   * (and starts the suffix with one), so the assembler can count a prompt as the sum of its parts.
+   */
+  abstract String contextPrefix();
+
+  /** What {@link #render} puts after the context. */
+  abstract String contextSuffix(String question);
 
   /** The training target for {@code answer}. */
   public String completion(String answer) {

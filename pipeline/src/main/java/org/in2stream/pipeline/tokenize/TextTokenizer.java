@@ -1,8 +1,9 @@
 package org.in2stream.pipeline.tokenize;
 
 /**
- * A target-model tokenizer. Counts are always taken on the exact text that ends up in a record, never
- * summed from pieces, because byte-pair merges cross piece boundaries.
+ * A target-model tokenizer. Counts are of the exact text that ends up in a record. Byte-pair merges
+ * cross piece boundaries, so pieces' counts are summed only where a tokenizer guarantees that the sum
+ * is the count ({@link #additiveAfterLineBreak}, {@link #additive}); otherwise the text is encoded.
  */
 public interface TextTokenizer {
   /** The spec this tokenizer was loaded from, e.g. {@code tiktoken:cl100k_base}; written into records. */
@@ -13,12 +14,31 @@ public interface TextTokenizer {
 
   /**
    * True if {@code count(a + "\n" + next) == countWithNewline(a, count(a)) + count(next)} for every
-   * {@code a}: the tokenizer never merges across the end of a line break followed by {@code next}.
-   * Lets the segmenter count a growing buffer of lines without re-encoding it. False (always
+   * {@code a} that does not end in whitespace: the tokenizer never merges across the end of a line
+   * break followed by {@code next}. (Not for every {@code a}: r50k and p50k split a run of line
+   * breaks one way at the end of a text and another way before a following line; see {@link
+   * #countBeforeLine}.) A tokenizer may look at how {@code next} begins only, so a true answer also
+   * holds for every text that begins with {@code next}. Lets the segmenter count a growing buffer of
+   * lines, and the assembler a context of joined segments, without re-encoding them. False (always
    * re-encode) unless a tokenizer knows.
    */
   default boolean additiveAfterLineBreak(String next) {
     return false;
+  }
+
+  /**
+   * The tokens that {@code text + separator} takes at the start of {@code text + separator + next},
+   * for every {@code next} with {@code additiveAfterLineBreak(next)}, given {@code tokens ==
+   * count(text)}; {@code separator} ends with {@code '\n'}. So {@code count(text + separator +
+   * next) == countBeforeLine(text, count(text), separator) + count(next)}, for any {@code text}
+   * (also one that ends in whitespace). Not always {@code count(text + separator)}: r50k counts
+   * {@code "x.\n\n"} as 3 tokens but {@code "x.\n\nHello"} as 5.
+   *
+   * @throws UnsupportedOperationException from a tokenizer whose {@link #additiveAfterLineBreak}
+   *     is never true (the default), for which nothing can be summed; callers ask that first
+   */
+  default int countBeforeLine(String text, int tokens, String separator) {
+    throw new UnsupportedOperationException(spec() + " does not count text before a line apart");
   }
 
   /**

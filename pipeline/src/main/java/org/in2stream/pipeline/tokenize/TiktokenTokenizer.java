@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 final class TiktokenTokenizer implements TextTokenizer {
   private final String spec;
   private final Encoding encoding;
+  /** A line that is one piece and one token in every tiktoken encoding; see countBeforeLine. */
+  private static final String PROBE = "x";
+  private final int probeTokens;
   /**
    * UTF-8 length of each token id's bytes, filled on first use (0 = not yet known; no token is
    * empty). Racing writers store the same value, so no lock is needed.
@@ -17,6 +20,7 @@ final class TiktokenTokenizer implements TextTokenizer {
   TiktokenTokenizer(String spec, Encoding encoding) {
     this.spec = spec;
     this.encoding = encoding;
+    this.probeTokens = encoding.countTokensOrdinary(PROBE);
   }
 
   @Override
@@ -68,12 +72,39 @@ final class TiktokenTokenizer implements TextTokenizer {
    */
   @Override
   public int countWithNewline(String text, int tokens) {
+    String tail = stableTail(text);
+    return tokens - count(tail) + count(tail + "\n");
+  }
+
+  /**
+   * As in {@link #countWithNewline}, only the text from the last space that follows a non-whitespace
+   * character can change, so only that tail is encoded. It is encoded followed by the separator and
+   * a one-letter line, {@link #PROBE}: a letter after a line break always starts a piece, so the
+   * probe is a piece (one token) of its own, and the pieces before it are those in front of any
+   * {@code next} that starts with a character that is neither whitespace nor '/' (their only
+   * look-ahead, r50k's and p50k's {@code \s+(?!\S)}, sees a non-space in both cases).
+   */
+  @Override
+  public int countBeforeLine(String text, int tokens, String separator) {
+    if (separator.isEmpty() || separator.charAt(separator.length() - 1) != '\n') {
+      throw new IllegalArgumentException("the separator must end with a line break, got ["
+          + separator + "]");
+    }
+    String tail = stableTail(text);
+    return tokens - count(tail) + count(tail + separator + PROBE) - probeTokens;
+  }
+
+  /**
+   * {@code text} from its last space that follows a non-whitespace character (all of it if there is
+   * none). Such a space always starts a piece and no earlier piece looks past it, so whatever is
+   * appended to {@code text}, the pieces before the tail stay the same.
+   */
+  private static String stableTail(String text) {
     int k = text.length() - 1;
     while (k > 0 && !(text.charAt(k) == ' ' && !Character.isWhitespace(text.charAt(k - 1)))) {
       k--;
     }
-    String tail = text.substring(Math.max(k, 0));
-    return tokens - count(tail) + count(tail + "\n");
+    return text.substring(Math.max(k, 0));
   }
 
   @Override

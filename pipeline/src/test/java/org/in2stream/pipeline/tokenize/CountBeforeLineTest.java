@@ -1,0 +1,85 @@
+package org.in2stream.pipeline.tokenize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.in2stream.pipeline.TestTexts;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link TextTokenizer#countBeforeLine} against encoding the whole text, for texts that end in
+ * punctuation, quotes, slashes, spaces, no-break spaces, tabs and line breaks, before separators of
+ * one or more line breaks; and the case that shows why it is not {@code count(text + separator)}.
+ */
+class CountBeforeLineTest {
+  private static final String[] STARTS = {"", "\"", "'", "(", "7", "\u00A0", "-", "#",
+      "\u201C", "\uD83D\uDE42", "\u65E5\u672C", "'s ", "...", "/"};
+  private static final String[] ENDS = {".", "?", "!\"", ")", ":", ",", "...", "/", "'", "'s",
+      "42", "\u3002", "\uD83D\uDE42", " -", "etc.", ";", "./", ".\u00A0"};
+  private static final String[] SEPARATORS = {"\n", "\n\n", "\n\n\n", " \n", "\r\n", ".\n",
+      "\n \n", "\t\n"};
+  private static final String[] TAILS = {"", " ", "  ", "\n", "\n\n", "\t", "\u00A0", " \n", ".",
+      "/", "\u3000", "\r"};
+
+  static Stream<String> specs() {
+    return Stream.of("tiktoken:cl100k_base", "tiktoken:o200k_base", "tiktoken:p50k_base",
+        "tiktoken:r50k_base", TestTexts.hfSpec());
+  }
+
+  @ParameterizedTest
+  @MethodSource("specs")
+  void isWhatTextAndSeparatorTakeInFrontOfALine(String spec) {
+    TextTokenizer tok = Tokenizers.load(spec);
+    SplittableRandom rng = new SplittableRandom(5);
+    int checked = 0;
+    for (int i = 0; i < 400; i++) {
+      String a = line(rng) + (i % 2 == 0 ? TAILS[rng.nextInt(TAILS.length)] : "");
+      String b = line(rng) + (rng.nextInt(4) == 0 ? "\n" + line(rng) : "");
+      String sep = SEPARATORS[rng.nextInt(SEPARATORS.length)];
+      if (!tok.additiveAfterLineBreak(b)) {
+        continue;
+      }
+      checked++;
+      assertEquals(tok.count(a + sep + b), tok.countBeforeLine(a, tok.count(a), sep)
+          + tok.count(b), spec + " [" + a + "] [" + sep + "] [" + b + "]");
+    }
+    if (spec.startsWith(Tokenizers.TIKTOKEN)) {
+      assertTrue(checked > 250, "checked " + checked);
+    } else {
+      assertEquals(0, checked, "no additivity is claimed for a Hugging Face tokenizer");
+      assertThrows(UnsupportedOperationException.class, () -> tok.countBeforeLine("a", 1, "\n"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("specs")
+  void aBlankLineAtTheEndIsNotAlwaysCountedAsInFrontOfALine(String spec) {
+    TextTokenizer tok = Tokenizers.load(spec);
+    if (!spec.startsWith(Tokenizers.TIKTOKEN)) {
+      return;
+    }
+    int before = tok.countBeforeLine("x.", tok.count("x."), "\n\n");
+    assertEquals(tok.count("x.\n\nHello"), before + tok.count("Hello"));
+    if (spec.contains("50k")) {
+      // "\n\n" is one token at the end of a text, but two in front of a line
+      assertEquals(tok.count("x.\n\n") + 1, before, spec);
+    } else {
+      assertEquals(tok.count("x.\n\n"), before, spec);
+    }
+    assertThrows(IllegalArgumentException.class, () -> tok.countBeforeLine("x", 1, "\n "));
+    assertFalse(tok.additiveAfterLineBreak("/x"), "o200k takes a '/' into a line-break piece");
+  }
+
+  private static String line(SplittableRandom rng) {
+    String body = TestTexts.sentence(rng);
+    if (rng.nextInt(3) == 0) {
+      body = body + (rng.nextBoolean() ? " " : "\u00A0") + TestTexts.sentence(rng);
+    }
+    return STARTS[rng.nextInt(STARTS.length)] + body + ENDS[rng.nextInt(ENDS.length)];
+  }
+}
