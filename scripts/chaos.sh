@@ -21,7 +21,12 @@
 #   KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 FLINK_REST_PORT=18081 FLINK_RPC_PORT=16123
 # State: <repo>/.local/{kafka,flink} are RESET at the start (broker data, checkpoints, savepoints);
 # the run's corpus, output files and logs go to <repo>/.local/chaos/run-<time>/.
-# Exit status: 0 if nothing was lost or duplicated in the Kafka output, 1 otherwise.
+# CHAOS_EARLY_FAULT=1 adds a first fault that Beam's exactly-once writer cannot restore from by
+# itself (a restore from a checkpoint older than the first output); the script then applies the
+# README's runbook (EosSinkState) and checks that the records written twice are byte-identical and
+# no more than the reset allowed.
+# Exit status: 0 if nothing was lost or duplicated in the Kafka output (with CHAOS_EARLY_FAULT=1:
+# duplicated only within the runbook's bound, byte-identical), 1 otherwise.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -155,6 +160,39 @@ wait_checkpoint_after() {
 kafka_output_count() {
   tool org.in2stream.runners.tools.ChaosReport "--bootstrapServers=$BOOT" "--topic=$OUT_TOPIC" --docs=0 2>/dev/null \
     | sed -n 's/^kafka_records_read_committed\t//p' || true
+}
+
+# Create time (epoch ms) of the first example record in the output topic, or "-".
+kafka_first_created() {
+  tool org.in2stream.runners.tools.ChaosReport "--bootstrapServers=$BOOT" "--topic=$OUT_TOPIC" --docs=0 2>/dev/null \
+    | sed -n 's/^kafka_first_created_ms\t//p' || true
+}
+
+# Path of job $1's newest completed checkpoint that completed before epoch ms $2, or empty.
+checkpoint_completed_before() {
+  curl -fsS --max-time 5 "$REST/jobs/$1/checkpoints" 2>/dev/null \
+    | jq -r --argjson t "$2" '[.history[] | select(.status == "COMPLETED" and .latest_ack_timestamp < $t)]
+        | max_by(.id) | .external_path // empty' 2>/dev/null | sed 's|^file:||' || true
+}
+
+# CHAOS_EARLY_FAULT=1: the fault Beam's exactly-once writer cannot restore from by itself. The whole
+# cluster is stopped and the job restored from the last checkpoint that completed *before* the
+# first output record, i.e. before any shard's writer id was in a checkpoint, while Kafka already
+# holds the shards' metadata. The writer refuses ("Kafka metadata exists for shard N ..."), and
+# recovered() applies the README's runbook.
+fault_early_restore() {
+  local name=$1 t0 first chk
+  first="$(kafka_first_created)"
+  [[ "$first" =~ ^[0-9]+$ ]] || { log "no output record yet"; record_fault "$name" "$(now_ms)" never never "no output"; return 1; }
+  chk="$(checkpoint_completed_before "$JOB" "$first")"
+  [[ -n "$chk" && -f "$chk/_metadata" ]] || { log "no retained checkpoint completed before the first output ($first)"; record_fault "$name" "$(now_ms)" never never "no early checkpoint"; return 1; }
+  r="$(num_restarts "$JOB")"; RESTARTS_DONE=$((RESTARTS_DONE + ${r:-0}))
+  log "FAULT $name: stop the whole Flink cluster; restore $(basename "$chk"), completed before the first output record"
+  t0=$(now_ms)
+  "$FLINK" stop >>"$LOG" 2>&1
+  "$FLINK" start >>"$LOG" 2>&1
+  submit "--savepointPath=$chk" || { record_fault "$name" "$t0" never never "resubmit failed"; return 1; }
+  recovered "$name" "$t0" "whole cluster stopped, restored $(basename "$chk") (before the first output) as job $JOB"
 }
 
 JOB_OPTS=(--mode=stream "--bootstrapServers=$BOOT" "--inputTopic=$IN_TOPIC" "--outputTopic=$OUT_TOPIC"
@@ -335,6 +373,8 @@ STARTED=1
 "$FLINK" reset >>"$LOG" 2>&1
 "$KAFKA" reset >>"$LOG" 2>&1
 "$KAFKA" start >>"$LOG" 2>&1 || { tail -n 30 "$LOG" >&2; exit 1; }
+# Early mode restores a checkpoint from before the first output: keep every checkpoint until then.
+[[ "${CHAOS_EARLY_FAULT:-0}" == 1 ]] && export FLINK_RETAINED_CHECKPOINTS=1000
 "$FLINK" start >>"$LOG" 2>&1 || { tail -n 30 "$LOG" >&2; exit 1; }
 
 log "generating the corpus and splitting it into $BATCHES batches"
@@ -378,7 +418,7 @@ pause() { log "  running for $1 s"; sleep "$1"; }
 # transaction; restoring from a checkpoint taken before that while Kafka already holds the shard's
 # metadata fails for good ("Kafka metadata exists for shard N, but there is no stored state for
 # it"). So the first fault waits until output exists and a later checkpoint holds the writer ids;
-# CHAOS_EARLY_FAULT=1 skips that wait, to show the problem.
+# CHAOS_EARLY_FAULT=1 instead restores such a checkpoint on purpose (fault_early_restore).
 if [[ "${CHAOS_EARLY_FAULT:-0}" != 1 ]]; then
   log "waiting for the first examples in $OUT_TOPIC and a checkpoint after them"
   for ((i = 0; i < 60; i++)); do
@@ -390,7 +430,13 @@ if [[ "${CHAOS_EARLY_FAULT:-0}" != 1 ]]; then
   log "  $n examples in $OUT_TOPIC; waiting for a checkpoint"
   wait_checkpoint_after "$JOB" "$seen" 60 || true
 else
-  pause 10
+  log "waiting for the first examples in $OUT_TOPIC (no wait for a checkpoint after them)"
+  for ((i = 0; i < 60; i++)); do
+    n="$(kafka_output_count)"
+    [[ "${n:-0}" =~ ^[0-9]+$ ]] && ((n > 0)) && break
+    sleep 1
+  done
+  run_fault_early=1
 fi
 
 FAILED_FAULTS=0
@@ -399,6 +445,10 @@ run_fault() {  # runs one fault; after a failed one the job is gone, so the rest
   "$@" || { FAILED_FAULTS=1; log "FAULT $2 did not recover"; }
 }
 declare -A FAULT_SEQ=()
+if [[ "${run_fault_early:-0}" == 1 ]]; then
+  run_fault fault_early_restore early-restore
+  pause 4
+fi
 for ((k = 0; k < ${#FAULT_LIST[@]}; k++)); do
   f="${FAULT_LIST[$k]}"
   FAULT_SEQ[$f]=$((${FAULT_SEQ[$f]:-0} + 1))

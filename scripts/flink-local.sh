@@ -16,7 +16,8 @@
 # Env (read by start; the other commands read the running cluster's conf/config.yaml):
 #   FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), FLINK_SLOTS (2 per TaskManager),
 #   FLINK_TASKMANAGERS (1), FLINK_JM_MEMORY (1024m), FLINK_TM_MEMORY (2048m),
-#   FLINK_BIND_HOST (localhost; 0.0.0.0 to serve other machines), FLINK_START_TIMEOUT (120 s).
+#   FLINK_BIND_HOST (localhost; 0.0.0.0 to serve other machines), FLINK_START_TIMEOUT (120 s),
+#   FLINK_RETAINED_CHECKPOINTS (3 per job).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -159,7 +160,7 @@ web.tmpdir: $TMP_DIR/web
 state.backend.type: hashmap
 state.checkpoints.dir: file://$CHECKPOINTS
 state.savepoints.dir: file://$SAVEPOINTS
-state.checkpoints.num-retained: 3
+state.checkpoints.num-retained: ${FLINK_RETAINED_CHECKPOINTS:-3}
 execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
 execution.checkpointing.mode: EXACTLY_ONCE
 # Keep restarting through repeated TaskManager losses (fault tests): 1 s, 2 s, 4 s ... at most 10 s,

@@ -106,6 +106,8 @@ public final class ChaosReport {
     out.put("kafka_dup_example_ids", String.valueOf(kafkaDupIds));
     out.put("kafka_dup_extra_records", String.valueOf(kafkaDupRecords));
     out.put("kafka_dup_records_with_other_bytes", String.valueOf(dupDifferentBytes));
+    out.put("kafka_first_created_ms", createdAt.isEmpty() ? "-"
+        : String.valueOf(createdAt.stream().mapToLong(Long::longValue).min().getAsLong()));
     out.put("latency_ms", percentiles(latency));
     out.put("latency_after_window_ms", percentiles(afterWindow));
 
