@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.in2stream.schema.Failure;
 import org.in2stream.schema.LongContextExample;
 
 /**
@@ -26,7 +28,8 @@ import org.in2stream.schema.LongContextExample;
  * dead-letter topic {@code read_committed} (and, for comparison, how many records the examples topic
  * holds {@code read_uncommitted}, aborted transactions included), plus the Avro files below
  * {@code --output}. Prints one {@code key<TAB>value} line per measure, for the script's table:
- * expected and distinct document ids, lost ids, duplicated example ids (Kafka and files separately),
+ * expected and distinct document ids, lost ids (neither an example nor a dead letter), duplicated
+ * example ids (Kafka and files separately),
  * dead letters, for each fault ({@code --faults=name@faultMillis@runningMillis,...}) the seconds
  * from the fault to the first example record created after the job ran again, and the end-to-end
  * latency of the examples: from the Kafka timestamp of the source document to the create time of the
@@ -100,8 +103,28 @@ public final class ChaosReport {
     out.put("kafka_undecodable", String.valueOf(undecodable));
     out.put("kafka_distinct_example_ids", String.valueOf(kafkaIds.size()));
     out.put("kafka_distinct_doc_ids", String.valueOf(kafkaDocs.size()));
-    out.put("kafka_lost_doc_ids", String.valueOf(missing(expected, kafkaDocs).size()));
-    out.put("kafka_lost_sample", sample(missing(expected, kafkaDocs)));
+    // A document is lost when it has neither an example nor a dead letter: a dead letter is an
+    // accounted outcome with a reason (e.g. INSUFFICIENT_FILLER for a window holding one document).
+    Map<String, String> kafkaDead = new TreeMap<>();
+    if (args.get("deadLetterTopic", null) != null) {
+      List<Rec> dead = readTopic(servers, args.get("deadLetterTopic", null), "read_committed");
+      out.put("kafka_dead_letters", String.valueOf(dead.size()));
+      for (Rec r : dead) {
+        try {
+          Failure f = Failure.getDecoder().decode(r.value());
+          if (f.getDocId() != null) {
+            kafkaDead.put(f.getDocId(), String.valueOf(f.getReason()));
+          }
+        } catch (Exception ex) {
+          undecodable++;
+        }
+      }
+      out.put("kafka_dead_letter_docs", reasons(kafkaDead));
+    }
+    Set<String> kafkaAccounted = new TreeSet<>(kafkaDocs);
+    kafkaAccounted.addAll(kafkaDead.keySet());
+    out.put("kafka_lost_doc_ids", String.valueOf(missing(expected, kafkaAccounted).size()));
+    out.put("kafka_lost_sample", sample(missing(expected, kafkaAccounted)));
     out.put("kafka_unexpected_doc_ids", String.valueOf(missing(kafkaDocs, expected).size()));
     out.put("kafka_dup_example_ids", String.valueOf(kafkaDupIds));
     out.put("kafka_dup_extra_records", String.valueOf(kafkaDupRecords));
@@ -110,12 +133,6 @@ public final class ChaosReport {
         : String.valueOf(createdAt.stream().mapToLong(Long::longValue).min().getAsLong()));
     out.put("latency_ms", percentiles(latency));
     out.put("latency_after_window_ms", percentiles(afterWindow));
-
-    if (args.get("deadLetterTopic", null) != null) {
-      out.put("kafka_dead_letters",
-          String.valueOf(readTopic(servers, args.get("deadLetterTopic", null), "read_committed")
-              .size()));
-    }
 
     String output = args.get("output", null);
     if (output != null && Files.isDirectory(Path.of(output))) {
@@ -128,8 +145,17 @@ public final class ChaosReport {
       }
       out.put("file_records", String.valueOf(report.examples().size()));
       out.put("file_distinct_doc_ids", String.valueOf(fileDocs.size()));
-      out.put("file_lost_doc_ids", String.valueOf(missing(expected, fileDocs).size()));
-      out.put("file_lost_sample", sample(missing(expected, fileDocs)));
+      Map<String, String> fileDead = new TreeMap<>();
+      for (Failure f : report.failures()) {
+        if (f.getDocId() != null) {
+          fileDead.put(f.getDocId(), String.valueOf(f.getReason()));
+        }
+      }
+      Set<String> fileAccounted = new TreeSet<>(fileDocs);
+      fileAccounted.addAll(fileDead.keySet());
+      out.put("file_lost_doc_ids", String.valueOf(missing(expected, fileAccounted).size()));
+      out.put("file_lost_sample", sample(missing(expected, fileAccounted)));
+      out.put("file_dead_letter_docs", reasons(fileDead));
       out.put("file_dup_example_ids",
           String.valueOf(fileIds.values().stream().filter(n -> n > 1).count()));
       out.put("file_dup_extra_records",
@@ -181,6 +207,16 @@ public final class ChaosReport {
   static long rank(List<Long> sorted, int p) {
     int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
+  }
+
+  /** "doc-1 REASON, doc-2 REASON" (at most 8), or "-". */
+  private static String reasons(Map<String, String> byDoc) {
+    if (byDoc.isEmpty()) {
+      return "-";
+    }
+    List<String> l = new ArrayList<>();
+    byDoc.forEach((doc, reason) -> l.add(doc + " " + reason));
+    return String.join(", ", l.subList(0, Math.min(8, l.size()))) + (l.size() > 8 ? ", ..." : "");
   }
 
   private static Set<String> missing(Set<String> all, Set<String> present) {
