@@ -6,7 +6,7 @@
 # Kafka output read_committed and the output files and prints a table (expected ids, distinct ids,
 # lost, duplicated, dead letters, restarts, recovery, end-to-end latency).
 #
-#   scripts/chaos.sh [--docs=3000] [--batches=12] [--gap=15] [--faults=LIST] [--keep]
+#   scripts/chaos.sh [--docs=3000] [--batches=20] [--gap=15] [--faults=LIST] [--keep]
 #
 #   --docs=N      documents to stream (ids doc-00001..doc-N, no bad inputs)
 #   --batches=B   the corpus is sent in B batches, GAP seconds apart, while the faults happen
@@ -32,7 +32,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 DOCS=3000
-BATCHES=12
+BATCHES=20
 GAP=15
 KEEP=0
 FAULTS="kill-tm,kill-tm,cluster-restore,broker-restart,kill-tm,savepoint-restore"
