@@ -419,23 +419,23 @@ pause() { log "  running for $1 s"; sleep "$1"; }
 # metadata fails for good ("Kafka metadata exists for shard N, but there is no stored state for
 # it"). So the first fault waits until output exists and a later checkpoint holds the writer ids;
 # CHAOS_EARLY_FAULT=1 instead restores such a checkpoint on purpose (fault_early_restore).
-if [[ "${CHAOS_EARLY_FAULT:-0}" != 1 ]]; then
-  log "waiting for the first examples in $OUT_TOPIC and a checkpoint after them"
+# Polls the output topic every $1 s (60 polls at most) until it holds an example; sets n.
+wait_first_output() {
   for ((i = 0; i < 60; i++)); do
     n="$(kafka_output_count)"
-    [[ "${n:-0}" =~ ^[0-9]+$ ]] && ((n > 0)) && break
-    sleep 3
+    [[ "${n:-0}" =~ ^[0-9]+$ ]] && ((n > 0)) && return 0
+    sleep "$1"
   done
+}
+if [[ "${CHAOS_EARLY_FAULT:-0}" != 1 ]]; then
+  log "waiting for the first examples in $OUT_TOPIC and a checkpoint after them"
+  wait_first_output 3
   seen=$(now_ms)
   log "  $n examples in $OUT_TOPIC; waiting for a checkpoint"
   wait_checkpoint_after "$JOB" "$seen" 60 || true
 else
   log "waiting for the first examples in $OUT_TOPIC (no wait for a checkpoint after them)"
-  for ((i = 0; i < 60; i++)); do
-    n="$(kafka_output_count)"
-    [[ "${n:-0}" =~ ^[0-9]+$ ]] && ((n > 0)) && break
-    sleep 1
-  done
+  wait_first_output 1
   run_fault_early=1
 fi
 

@@ -39,6 +39,12 @@ public final class TestTexts {
    * ({@code scripts/fetch-hf-tokenizer.sh}, passed as the system property {@code in2.hfTokenizer}).
    * Fails, never skips, when it is missing or is not the pinned file.
    */
+  /** Every tokenizer the equivalence tests cover: four tiktoken encodings and Llama 3's HF file. */
+  public static java.util.stream.Stream<String> allTokenizerSpecs() {
+    return java.util.stream.Stream.of("tiktoken:cl100k_base", "tiktoken:o200k_base",
+        "tiktoken:p50k_base", "tiktoken:r50k_base", hfSpec());
+  }
+
   public static String hfSpec() {
     String path = System.getProperty("in2.hfTokenizer");
     if (path == null || !Files.isRegularFile(Path.of(path))) {

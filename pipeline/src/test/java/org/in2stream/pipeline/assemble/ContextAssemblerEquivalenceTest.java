@@ -41,8 +41,7 @@ class ContextAssemblerEquivalenceTest {
       {"", "\u00A0"}, {"", " \n"}};
 
   static Stream<String> specs() {
-    return Stream.of("tiktoken:cl100k_base", "tiktoken:o200k_base", "tiktoken:p50k_base",
-        "tiktoken:r50k_base", TestTexts.hfSpec());
+    return TestTexts.allTokenizerSpecs();
   }
 
   /** Template, placement, lengths, sequence limit and reserve of one group of examples. */

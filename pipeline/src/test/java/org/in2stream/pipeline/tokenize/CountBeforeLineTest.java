@@ -27,8 +27,7 @@ class CountBeforeLineTest {
       "/", "\u3000", "\r"};
 
   static Stream<String> specs() {
-    return Stream.of("tiktoken:cl100k_base", "tiktoken:o200k_base", "tiktoken:p50k_base",
-        "tiktoken:r50k_base", TestTexts.hfSpec());
+    return TestTexts.allTokenizerSpecs();
   }
 
   @ParameterizedTest
