@@ -35,24 +35,36 @@ public final class TestTexts {
   }
 
   /**
+   * Every tokenizer the equivalence tests cover: four tiktoken encodings and the HF files of
+   * Llama 3 and Qwen3.
+   */
+  public static java.util.stream.Stream<String> allTokenizerSpecs() {
+    return java.util.stream.Stream.of("tiktoken:cl100k_base", "tiktoken:o200k_base",
+        "tiktoken:p50k_base", "tiktoken:r50k_base", hfSpec(), qwenSpec());
+  }
+
+  /**
    * The spec of the real Llama 3 {@code tokenizer.json} that the build fetches before the tests
    * ({@code scripts/fetch-hf-tokenizer.sh}, passed as the system property {@code in2.hfTokenizer}).
    * Fails, never skips, when it is missing or is not the pinned file.
    */
-  /** Every tokenizer the equivalence tests cover: four tiktoken encodings and Llama 3's HF file. */
-  public static java.util.stream.Stream<String> allTokenizerSpecs() {
-    return java.util.stream.Stream.of("tiktoken:cl100k_base", "tiktoken:o200k_base",
-        "tiktoken:p50k_base", "tiktoken:r50k_base", hfSpec());
+  public static String hfSpec() {
+    return fetchedSpec("Llama 3", "in2.hfTokenizer");
   }
 
-  public static String hfSpec() {
-    String path = System.getProperty("in2.hfTokenizer");
+  /** The same for Qwen3's {@code tokenizer.json} (system property {@code in2.qwenTokenizer}). */
+  public static String qwenSpec() {
+    return fetchedSpec("Qwen3", "in2.qwenTokenizer");
+  }
+
+  private static String fetchedSpec(String what, String property) {
+    String path = System.getProperty(property);
     if (path == null || !Files.isRegularFile(Path.of(path))) {
-      throw new IllegalStateException("the Llama 3 tokenizer.json is missing (system property "
-          + "in2.hfTokenizer=" + path + "); run the tests through Maven, which fetches it with "
+      throw new IllegalStateException("the " + what + " tokenizer.json is missing (system property "
+          + property + "=" + path + "); run the tests through Maven, which fetches it with "
           + "scripts/fetch-hf-tokenizer.sh");
     }
-    String expected = System.getProperty("in2.hfTokenizerSha256");
+    String expected = System.getProperty(property + "Sha256");
     try {
       String actual = Hashing.sha256Hex(Files.readAllBytes(Path.of(path)));
       if (expected != null && !expected.equals(actual)) {

@@ -239,17 +239,22 @@ final class ByteLevelBpeTokenizer implements TextTokenizer {
         return new int[] {id};
       }
     }
-    byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
-    int n = bytes.length;
-    int[] ids = new int[n];
-    for (int i = 0; i < n; i++) {
-      ids[i] = byteIds[bytes[i] & 0xFF];
-    }
+    int[] ids = byteTokens(piece.getBytes(StandardCharsets.UTF_8));
+    int n = ids.length;
     if (n == 1) {
       return ids;
     }
     n = n <= SHORT_PIECE ? mergeShort(ids, n) : mergeLong(ids, n);
     return n == ids.length ? ids : Arrays.copyOf(ids, n);
+  }
+
+  /** The one-byte tokens that merging starts from. */
+  int[] byteTokens(byte[] bytes) {
+    int[] ids = new int[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      ids[i] = byteIds[bytes[i] & 0xFF];
+    }
+    return ids;
   }
 
   /**
