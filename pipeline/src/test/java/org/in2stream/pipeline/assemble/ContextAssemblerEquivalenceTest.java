@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.in2stream.pipeline.TestTexts;
 import org.in2stream.pipeline.segment.Segmenter;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
+import org.in2stream.pipeline.tokenize.TokenizerEquivalence;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 import org.in2stream.schema.Kind;
 import org.in2stream.schema.QaPair;
@@ -103,7 +104,8 @@ class ContextAssemblerEquivalenceTest {
     String meters = "count() " + summing.countedChars + " vs " + reencoding.countedChars
         + " characters, tokenCharStarts() " + summing.offsetChars + " vs "
         + reencoding.offsetChars;
-    if (spec.startsWith(Tokenizers.TIKTOKEN)) {
+    if (spec.startsWith(Tokenizers.TIKTOKEN) || TokenizerEquivalence.isJavaPath(tok)) {
+      // (hf: files on the Java path, Llama 3 and Qwen3 here, sum as tiktoken encodings do.)
       // Drafts and prompts are no longer encoded, only the blocks around segments that start with
       // '/' or a no-break space (common here on purpose); the final contexts are, once each.
       assertTrue(summing.countedChars * 4 < reencoding.countedChars, spec + ": " + meters);
