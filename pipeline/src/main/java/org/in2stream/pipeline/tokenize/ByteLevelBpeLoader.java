@@ -109,13 +109,15 @@ final class ByteLevelBpeLoader {
       maxId = Math.max(maxId, a.path("id").asInt());
     }
 
+    java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     int[] tokenBytes = new int[maxId + 1];
     Map<String, Integer> wholePieces = ignoreMerges ? new HashMap<>(vocab.size() * 2) : null;
     for (Map.Entry<String, Integer> e : vocab.entrySet()) {
       byte[] bytes = toBytes(e.getKey(), byteOf);
       tokenBytes[e.getValue()] = bytes.length;
       if (wholePieces != null) {
-        String text = utf8(bytes);
+        String text = utf8(utf8, bytes);
         if (text != null) {
           wholePieces.put(text, e.getValue());
         }
@@ -243,11 +245,9 @@ final class ByteLevelBpeLoader {
   }
 
   /** The text of these bytes, or null if they are not whole UTF-8 characters. */
-  private static String utf8(byte[] bytes) {
+  private static String utf8(java.nio.charset.CharsetDecoder decoder, byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      return decoder.reset().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
       return null;
     }

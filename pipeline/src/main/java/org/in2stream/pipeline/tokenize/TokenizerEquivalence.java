@@ -31,6 +31,19 @@ public final class TokenizerEquivalence {
     return tokenizer instanceof ByteLevelBpeTokenizer;
   }
 
+  /**
+   * A new Java-path instance for an {@code hf:} spec, not the shared one of {@link Tokenizers#load}:
+   * its cache of merged pieces starts empty (benchmarks of the first pass over new text).
+   */
+  public static TextTokenizer newJavaPath(String spec) {
+    try {
+      return ByteLevelBpeLoader.load(spec, java.nio.file.Path.of(spec.substring(
+          Tokenizers.HF.length())), () -> Tokenizers.loadThroughDjl(spec));
+    } catch (ByteLevelBpeLoader.Unsupported e) {
+      throw new IllegalStateException(spec + " does not take the Java path: " + e.getMessage());
+    }
+  }
+
   /** Compares {@link Tokenizers#load} with {@link Tokenizers#loadThroughDjl} on every text. */
   public static Result check(String spec, List<String> texts) {
     TextTokenizer fast = Tokenizers.load(spec);
