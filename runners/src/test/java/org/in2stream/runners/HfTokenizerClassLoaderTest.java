@@ -28,7 +28,10 @@ class HfTokenizerClassLoaderTest {
   void twoJobClassLoadersInOneJvmBothLoadTheNativeTokenizer() throws Exception {
     String spec = TestTexts.hfSpec();
     String text = TestTexts.document(9, 4);
-    int expected = Tokenizers.load(spec).count(text); // also loaded once by the parent class loader
+    // DJL's path explicitly: Tokenizers.load takes the Java path for this file and loads no native
+    // code. Also loaded once by the parent class loader; the Java path must agree with it.
+    int expected = Tokenizers.loadThroughDjl(spec).count(text);
+    assertEquals(expected, Tokenizers.load(spec).count(text));
 
     URL[] jobJar = jobClasspath();
     String[] parentFirst = CoreOptions.getParentFirstLoaderPatterns(new Configuration());
@@ -42,7 +45,8 @@ class HfTokenizerClassLoaderTest {
         thread.setContextClassLoader(loader); // as Flink does while a task runs
         try {
           Class<?> tokenizers = Class.forName(Tokenizers.class.getName(), true, loader);
-          Object tokenizer = tokenizers.getMethod("load", String.class).invoke(null, spec);
+          Object tokenizer = tokenizers.getMethod("loadThroughDjl", String.class)
+              .invoke(null, spec);
           Class<?> api = Class.forName("org.in2stream.pipeline.tokenize.TextTokenizer", true,
               loader);
           counts.add(api.getMethod("count", String.class).invoke(tokenizer, text));
