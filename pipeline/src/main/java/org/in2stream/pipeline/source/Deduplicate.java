@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.Locale;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -107,6 +108,7 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
   }
 
   static Failure duplicate(KV<Document, Match> dup) {
+    Metrics.counter(Deduplicate.class, "duplicates").inc();
     Document copy = dup.getKey();
     Match kept = dup.getValue();
     return Failures.ofText(STAGE, Reason.DUPLICATE, "same text (sha256 " + copy.getContentSha256()
@@ -115,6 +117,7 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
   }
 
   static Failure nearDuplicate(KV<Document, Match> dup) {
+    Metrics.counter(Deduplicate.class, "near_duplicates").inc();
     Document copy = dup.getKey();
     Match earlier = dup.getValue();
     return Failures.ofText(STAGE, Reason.NEAR_DUPLICATE, String.format(Locale.ROOT,
