@@ -58,7 +58,8 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
     @Override
     public String orderKey(Document d) {
       Source s = d.getSource();
-      return String.format(Locale.ROOT, "%s\u0000%010d\u0000%020d", s.getTopic(),
+      // fixed-width hex keeps the string order equal to the numeric order (both are >= 0)
+      return String.format(Locale.ROOT, "%s\u0000%08x\u0000%016x", s.getTopic(),
           s.getPartition(), s.getOffset());
     }
 
@@ -129,6 +130,6 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
   /** {@code topic/partition@offset} from an order key of {@link #KEYS}. */
   static String position(String orderKey) {
     String[] parts = orderKey.split("\u0000");
-    return parts[0] + "/" + Long.parseLong(parts[1]) + "@" + Long.parseLong(parts[2]);
+    return parts[0] + "/" + Long.parseLong(parts[1], 16) + "@" + Long.parseLong(parts[2], 16);
   }
 }

@@ -140,10 +140,18 @@ public final class DedupStateSize {
         + "per million documents in the horizon** (largest bucket: %d sketches). Backend overhead "
         + "per entry (RocksDB key prefix: key group, namespace, state name) comes on top.%n",
         perDoc, perDoc, largest));
-    md.append(String.format(Locale.ROOT, "%nSignature cost: %,.0f documents/s on one core "
-        + "(MinHash with %d permutations and %d band keys; whole run %.1f s).%n",
+    String load = "unknown";
+    try {
+      load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      // not Linux: the load stays unknown
+    }
+    md.append(String.format(Locale.ROOT, "%nSignature cost: %,.0f documents/s on one thread "
+        + "(MinHash with %d permutations and %d band keys; whole run %.1f s; %d cores, load "
+        + "average %s when the run ended: a loaded machine gives lower figures).%n",
         (docs - exactCopies) / (sketchNanos / 1e9), DedupSettings.DOCUMENT_MINHASH.permutations(),
-        DedupSettings.DOCUMENT_MINHASH.bands(), seconds));
+        DedupSettings.DOCUMENT_MINHASH.bands(), seconds,
+        Runtime.getRuntime().availableProcessors(), load));
     System.out.print(md);
     if (out != null) {
       Files.writeString(out, md.toString());

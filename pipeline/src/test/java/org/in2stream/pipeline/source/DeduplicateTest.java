@@ -217,6 +217,21 @@ class DeduplicateTest {
   }
 
   @Test
+  void orderKeysSortLikeTheSourcePositionAndNameIt() {
+    List<Source> sources = List.of(new Source("t", 0, 10L, 0L), new Source("t", 0, 9L, 0L),
+        new Source("t", 1, 0L, 0L), new Source("s", 5, 5L, 0L), new Source("t2", 0, 0L, 0L),
+        new Source("t", 0, 100_000_000_000L, 0L), new Source("t", 12, 0L, 0L),
+        new Source("t", 2, 255L, 0L), new Source("t", 2, 256L, 0L));
+    List<Source> byPosition = sources.stream().sorted(Deduplicate.FIRST).toList();
+    List<Source> byKey = sources.stream().sorted(java.util.Comparator.comparing(
+        (Source s) -> Deduplicate.KEYS.orderKey(Document.newBuilder(doc("x", "x", 0, 0, 0))
+            .setSource(s).build()))).toList();
+    assertEquals(byPosition, byKey);
+    assertEquals("t/12@100000000000", Deduplicate.position(Deduplicate.KEYS.orderKey(
+        doc("x", "x", 12, 100_000_000_000L, 0))));
+  }
+
+  @Test
   void keepsTheSmallestSourcePositionWhateverTheArrivalOrder(TestPipeline pipeline) {
     // The kept copy (partition 0, offset 9) arrives last; offset order within a partition loses to
     // the partition number.
