@@ -8,7 +8,6 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
@@ -45,8 +44,8 @@ import org.joda.time.Instant;
  *       estimated Jaccard similarity is at least the threshold, answers with it (or with none), and
  *       adds the item's sketch. Waiting items are decided in (event time, tie-break) order, so the
  *       answer does not depend on arrival order ({@link DecideTimers}).</li>
- *   <li>{@code Verdict}: per item, once every band has answered, the item is a near duplicate of
- *       the earliest of the matches, or it is kept.</li>
+ *   <li>{@code Verdict}: per item, when the watermark passes it (all its bands have answered by
+ *       then), the item is a near duplicate of the earliest of the matches, or it is kept.</li>
  * </ol>
  *
  * <p>An item is compared with every earlier item of the horizon, kept or not (a verdict cannot flow
@@ -96,8 +95,7 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
         .setCoder(KvCoder.of(VarLongCoder.of(), new Candidate.CandidateCoder<>(itemCoder)))
         .apply("Buckets", ParDo.of(new BucketFn<>(keys, settings, itemCoder)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), new BandResult.BandResultCoder<>(itemCoder)))
-        .apply("Verdict", ParDo.of(new VerdictFn<>(settings.minHash().bands(), itemCoder, kept,
-            nearDuplicates)).withOutputTags(kept, TupleTagList.of(nearDuplicates)));
+        .apply("Verdict", ParDo.of(new VerdictFn<>(keys, itemCoder, kept, nearDuplicates)).withOutputTags(kept, TupleTagList.of(nearDuplicates)));
     out.get(kept).setCoder(itemCoder);
     out.get(nearDuplicates).setCoder(KvCoder.of(itemCoder, Match.MatchCoder.INSTANCE));
     return out;
@@ -267,63 +265,81 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
     }
   }
 
-  /** Per item: waits for one answer per band, then keeps the item or names the earliest match. */
+  /**
+   * Per item: collects the answers of its bands and decides when the watermark passes the item
+   * (every bucket answers at the item's timestamp under a watermark hold, so by then all answers are
+   * in). The item is a near duplicate of the earliest match, or it is kept. Byte-identical items
+   * (same id and tie-break, e.g. one QA request answered twice) share a key: the first is judged,
+   * the others are duplicates of it.
+   */
   static final class VerdictFn<T> extends DoFn<KV<String, BandResult<T>>, T> {
     private final Counter keptCount = Metrics.counter(NearDuplicates.class, "kept");
     private final Counter nearCount = Metrics.counter(NearDuplicates.class, "near_duplicates");
-    private final int bands;
+    private final Counter orphans = Metrics.counter(NearDuplicates.class, "answers_without_item");
+    private final ItemKeys<T> keys;
     private final TupleTag<T> kept;
     private final TupleTag<KV<T, Match>> nearDuplicates;
 
     @StateId("answers")
     private final StateSpec<BagState<BandResult<T>>> answersSpec;
 
-    @StateId("count")
-    private final StateSpec<ValueState<Integer>> countSpec = StateSpecs.value(VarIntCoder.of());
+    @StateId("decideAt")
+    private final StateSpec<ValueState<Long>> decideAtSpec =
+        StateSpecs.value(BigEndianLongCoder.of());
 
-    VerdictFn(int bands, Coder<T> itemCoder, TupleTag<T> kept,
+    @TimerId("decide")
+    private final TimerSpec decideSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    VerdictFn(ItemKeys<T> keys, Coder<T> itemCoder, TupleTag<T> kept,
         TupleTag<KV<T, Match>> nearDuplicates) {
-      this.bands = bands;
+      this.keys = keys;
       this.kept = kept;
       this.nearDuplicates = nearDuplicates;
       this.answersSpec = StateSpecs.bag(new BandResult.BandResultCoder<>(itemCoder));
     }
 
     @ProcessElement
-    public void process(@Element KV<String, BandResult<T>> e, MultiOutputReceiver out,
+    public void process(@Element KV<String, BandResult<T>> e, @Timestamp Instant ts,
         @StateId("answers") BagState<BandResult<T>> answers,
-        @StateId("count") ValueState<Integer> count) {
-      Integer seen = count.read();
-      int n = (seen == null ? 0 : seen) + 1;
-      if (n < bands) {
-        answers.add(e.getValue());
-        count.write(n);
-        return;
-      }
-      List<BandResult<T>> all = new ArrayList<>();
-      answers.read().forEach(all::add);
-      all.add(e.getValue());
-      answers.clear();
-      count.clear();
-      T item = null;
+        @StateId("decideAt") ValueState<Long> decideAt, @TimerId("decide") Timer decide) {
+      answers.add(e.getValue());
+      DecideTimers.onArrival(decide, decideAt, ts.getMillis());
+    }
+
+    @OnTimer("decide")
+    public void onDecide(OnTimerContext context,
+        @StateId("answers") BagState<BandResult<T>> answers,
+        @StateId("decideAt") ValueState<Long> decideAt) {
+      List<T> items = new ArrayList<>();
       Match best = null;
-      for (BandResult<T> r : all) {
+      for (BandResult<T> r : answers.read()) {
         if (r.item() != null) {
-          item = r.item();
+          items.add(r.item());
         }
         if (r.match() != null && (best == null || Match.EARLIEST.compare(r.match(), best) < 0)) {
           best = r.match();
         }
       }
-      if (item == null) {
-        throw new IllegalStateException("no band carried the item " + e.getKey());
+      answers.clear();
+      decideAt.clear();
+      Instant ts = context.timestamp();
+      if (items.isEmpty()) {
+        orphans.inc(); // cannot happen while the watermark holds; counted, never silent
+        return;
       }
-      if (best == null) {
-        keptCount.inc();
-        out.get(kept).output(item);
-      } else {
-        nearCount.inc();
-        out.get(nearDuplicates).output(KV.of(item, best));
+      for (int i = 0; i < items.size(); i++) {
+        T item = items.get(i);
+        Match match = best;
+        if (match == null && i > 0) {
+          match = new Match(keys.id(item), ts.getMillis(), keys.orderKey(item), 1.0);
+        }
+        if (match == null) {
+          keptCount.inc();
+          context.outputWithTimestamp(kept, item, ts);
+        } else {
+          nearCount.inc();
+          context.outputWithTimestamp(nearDuplicates, KV.of(item, match), ts);
+        }
       }
     }
   }
