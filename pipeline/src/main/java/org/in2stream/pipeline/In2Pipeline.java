@@ -16,6 +16,7 @@ import org.in2stream.pipeline.assemble.BuildFillerPool;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.config.Recipe;
 import org.in2stream.pipeline.decontaminate.Decontaminate;
+import org.in2stream.pipeline.dedup.DeduplicateQuestions;
 import org.in2stream.pipeline.segment.SegmentDocuments;
 import org.in2stream.pipeline.sink.WriteExamples;
 import org.in2stream.pipeline.source.Deduplicate;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: ReadDocuments → Deduplicate → (Decontaminate, with --decontaminate) → SegmentDocuments →
- * SynthesizeQa → AssembleContexts → WriteExamples, with the failures of every step flattened into one
- * dead-letter output. With {@code --readJournal} the steps before AssembleContexts are replaced by
+ * SynthesizeQa → DeduplicateQuestions → AssembleContexts → WriteExamples, with the failures of every
+ * step flattened into one dead-letter output. With {@code --readJournal} the steps before AssembleContexts are replaced by
  * ReadQaJournal. Step names are stable: they become Flink operator ids, and renaming one breaks
  * savepoint restore.
  */
@@ -106,7 +107,7 @@ public final class In2Pipeline {
     Recipe recipe = config.recipe();
 
     PCollectionTuple unique = docs.get(ReadDocuments.DOCUMENTS)
-        .apply("Deduplicate", new Deduplicate());
+        .apply("Deduplicate", new Deduplicate(config.dedup()));
     PCollection<Document> clean = unique.get(Deduplicate.UNIQUE);
     PCollectionList<Failure> failureList = PCollectionList.of(docs.get(ReadDocuments.FAILURES))
         .and(unique.get(Deduplicate.FAILURES));
@@ -126,16 +127,20 @@ public final class In2Pipeline {
         config.seed(), recipe.questionsPerDocument(), recipe.mixture().multiSegmentShare(),
         config.maxInFlight()));
 
+    PCollectionTuple distinctQa = qa.get(SynthesizeQa.QA).apply("DeduplicateQuestions",
+        new DeduplicateQuestions(config.dedup().questions()));
+    PCollection<QaPair> qaPairs = distinctQa.get(DeduplicateQuestions.KEPT);
+
     PCollection<Segment> poolInput = perDocument.apply("FlattenSegments", Flatten.iterables());
-    PCollectionTuple examples = assemble(config, qa.get(SynthesizeQa.QA), poolInput);
+    PCollectionTuple examples = assemble(config, qaPairs, poolInput);
 
     PCollection<Failure> failures = failureList
         .and(segmented.get(SegmentDocuments.FAILURES))
         .and(qa.get(SynthesizeQa.FAILURES))
+        .and(distinctQa.get(DeduplicateQuestions.FAILURES))
         .and(examples.get(AssembleContexts.FAILURES))
         .apply("DeadLetters", Flatten.pCollections());
-    return new Outputs(examples.get(AssembleContexts.EXAMPLES), failures,
-        qa.get(SynthesizeQa.QA));
+    return new Outputs(examples.get(AssembleContexts.EXAMPLES), failures, qaPairs);
   }
 
   /**

@@ -349,4 +349,25 @@ public interface In2Options extends PipelineOptions {
   double getLlmPriceOutputPerMTok();
 
   void setLlmPriceOutputPerMTok(double value);
+
+  @Description("Deduplication horizon in hours of event time: a document (or question) is compared "
+      + "with every one seen this long before it; state older than that is dropped")
+  @Default.Long(168L)
+  long getDedupHorizonHours();
+
+  void setDedupHorizonHours(long value);
+
+  @Description("Estimated Jaccard similarity (word 5-gram MinHash) at or above which a document is "
+      + "a NEAR_DUPLICATE of an earlier one")
+  @Default.Double(0.8)
+  double getNearDuplicateThreshold();
+
+  void setNearDuplicateThreshold(double value);
+
+  @Description("Estimated Jaccard similarity (word-bigram MinHash of the question) at or above "
+      + "which a QA pair is a DUPLICATE_QUESTION of an earlier one")
+  @Default.Double(0.6)
+  double getDuplicateQuestionThreshold();
+
+  void setDuplicateQuestionThreshold(double value);
 }

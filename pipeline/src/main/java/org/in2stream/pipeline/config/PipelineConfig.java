@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.in2stream.pipeline.assemble.LengthDistribution;
 import org.in2stream.pipeline.assemble.Placement;
 import org.in2stream.pipeline.assemble.TrainingTemplate;
+import org.in2stream.pipeline.dedup.DedupSettings;
 import org.in2stream.pipeline.source.DocumentDecoder;
 import org.in2stream.pipeline.source.InputFormat;
 import org.in2stream.pipeline.source.ReplayRanges;
@@ -46,7 +47,8 @@ public record PipelineConfig(
     Generator generator,
     int maxInFlight,
     LlmSettings llm,
-    Recipe recipe)
+    Recipe recipe,
+    DedupSettings dedup)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -139,6 +141,10 @@ public record PipelineConfig(
       errors.add("the LLM settings' maxInFlight (" + llm.maxInFlight() + ") must equal "
           + "--maxInFlight (" + maxInFlight + ")");
     }
+    if (dedup == null) {
+      throw new IllegalArgumentException("dedup settings are required");
+    }
+    dedup.check(errors);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid configuration:\n  - "
           + String.join("\n  - ", errors));
@@ -178,7 +184,9 @@ public record PipelineConfig(
         generator,
         o.getMaxInFlight(),
         generator == Generator.OPENAI ? llmSettings(o) : null,
-        recipe(o));
+        recipe(o),
+        new DedupSettings(o.getDedupHorizonHours(), o.getNearDuplicateThreshold(),
+            o.getDuplicateQuestionThreshold()));
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */

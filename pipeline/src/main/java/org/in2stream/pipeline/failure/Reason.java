@@ -64,14 +64,22 @@ public enum Reason {
   DOCUMENT_TOO_LARGE("the value is larger than --maxDocumentBytes; it is not decoded"),
   /** More tokens than --maxDocumentTokens; counting stops just past the limit. */
   TOO_MANY_TOKENS("the document has more tokens than --maxDocumentTokens"),
-  /** The same text as a document with a smaller (topic, partition, offset) in the same window. */
-  DUPLICATE("the same text as an earlier document (smaller topic, partition, offset) of the same "
-      + "event-time window"),
+  /** The same text as an earlier document (event time, then Kafka position) within the horizon. */
+  DUPLICATE("the same cleaned text as an earlier document (by event time, then topic, partition, "
+      + "offset) seen within --dedupHorizonHours; the message names the kept copy"),
   /** Text before cleaning, nothing but whitespace after HTML extraction and invisible-character removal. */
   EMPTY_AFTER_CLEANING("no text left after HTML extraction and removal of invisible and control "
       + "characters"),
   /** A UTF-16 byte order mark followed by bytes that are not valid UTF-16. */
-  INVALID_UTF16("the value starts with a UTF-16 byte order mark but is not valid UTF-16");
+  INVALID_UTF16("the value starts with a UTF-16 byte order mark but is not valid UTF-16"),
+  /** MinHash/LSH: an earlier document of the horizon is at least --nearDuplicateThreshold alike. */
+  NEAR_DUPLICATE("an earlier document seen within --dedupHorizonHours has an estimated Jaccard "
+      + "similarity (word 5-gram MinHash) of at least --nearDuplicateThreshold; the message names "
+      + "it"),
+  /** An earlier QA pair of the horizon asks nearly the same question. */
+  DUPLICATE_QUESTION("an earlier QA pair seen within --dedupHorizonHours has a question of "
+      + "estimated Jaccard similarity (word-bigram MinHash) at least --duplicateQuestionThreshold; "
+      + "the message names it");
 
   private final String meaning;
 

@@ -1,88 +1,135 @@
 package org.in2stream.pipeline.source;
 
 import java.util.Comparator;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
+import java.util.Locale;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.WindowingStrategy;
+import org.in2stream.pipeline.dedup.DedupSettings;
+import org.in2stream.pipeline.dedup.ExactDuplicates;
+import org.in2stream.pipeline.dedup.HorizonWindows;
+import org.in2stream.pipeline.dedup.ItemKeys;
+import org.in2stream.pipeline.dedup.Match;
+import org.in2stream.pipeline.dedup.NearDuplicates;
 import org.in2stream.pipeline.failure.Failures;
 import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.schema.Document;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.Source;
+import org.joda.time.Duration;
 
 /**
- * Exact duplicates within an event-time window: documents are grouped by the SHA-256 of their
- * cleaned text, the one with the smallest (topic, partition, offset) is kept and every other one
- * becomes a {@link Reason#DUPLICATE} dead letter naming the kept one. Windows come from Kafka
- * timestamps, so a replay of the same offsets keeps the same documents whatever the arrival order or
- * parallelism. Duplicates in different windows are not caught (that would need state kept for ever,
- * or a lookup outside the job); the filler pool and the questions are per window anyway.
+ * Exact and near-duplicate documents across a horizon of event time (docs/dedup.md). The documents
+ * leave their windows for the global window, where keyed state with event-time timers remembers the
+ * last {@code horizon}: first exact copies ({@link ExactDuplicates}, keyed by the SHA-256 of the
+ * cleaned text), then near copies ({@link NearDuplicates}: MinHash over word 5-grams, LSH bands,
+ * estimated Jaccard at least the threshold). The earliest document (event time, then topic,
+ * partition, offset) is kept whatever the arrival order; the others become {@link Reason#DUPLICATE}
+ * or {@link Reason#NEAR_DUPLICATE} dead letters naming the earlier one. Kept documents return to
+ * their windows with their own timestamps, in the pane the window fires.
  */
 public final class Deduplicate extends PTransform<PCollection<Document>, PCollectionTuple> {
   public static final String STAGE = "Deduplicate";
   public static final TupleTag<Document> UNIQUE = new TupleTag<>() {};
   public static final TupleTag<Failure> FAILURES = new TupleTag<>() {};
 
-  /** The order that decides which copy is kept: the smallest source position. */
+  /** The order that decides which copy of equal event time is kept: the smallest source position. */
   public static final Comparator<Source> FIRST = Comparator.comparing(Source::getTopic)
       .thenComparingInt(Source::getPartition)
       .thenComparingLong(Source::getOffset);
 
-  @Override
-  public PCollectionTuple expand(PCollection<Document> docs) {
-    return docs
-        .apply("ByContentHash", WithKeys.<String, Document>of(Document::getContentSha256)
-            .withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Document.class)))
-        .apply("GroupByContentHash", GroupByKey.create())
-        .apply("KeepFirst", ParDo.of(new KeepFirstFn())
-            .withOutputTags(UNIQUE, TupleTagList.of(FAILURES)));
+  /** A document's id, its Kafka position as tie-break (ordered like {@link #FIRST}), its text. */
+  public static final ItemKeys<Document> KEYS = new ItemKeys<>() {
+    @Override
+    public String id(Document d) {
+      return d.getId();
+    }
+
+    @Override
+    public String orderKey(Document d) {
+      Source s = d.getSource();
+      // fixed-width hex keeps the string order equal to the numeric order (both are >= 0)
+      return String.format(Locale.ROOT, "%s\u0000%08x\u0000%016x", s.getTopic(),
+          s.getPartition(), s.getOffset());
+    }
+
+    @Override
+    public String text(Document d) {
+      return d.getText();
+    }
+  };
+
+  private final Duration horizon;
+  private final NearDuplicates.Settings near;
+
+  /** The defaults: a 7-day horizon, near duplicates at estimated Jaccard 0.8. */
+  public Deduplicate() {
+    this(DedupSettings.DEFAULT);
   }
 
-  static final class KeepFirstFn extends DoFn<KV<String, Iterable<Document>>, Document> {
-    private final Counter duplicates = Metrics.counter(Deduplicate.class, "duplicates");
+  public Deduplicate(DedupSettings settings) {
+    this.horizon = settings.horizon();
+    this.near = settings.documents();
+  }
 
-    /**
-     * One pass (the Flink runner's grouped values can be iterated once) holding one document, the
-     * smallest seen so far: of two copies the later one is a duplicate at once, so memory stays at
-     * one document whatever the size of the group.
-     */
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<Document>> group, MultiOutputReceiver out) {
-      Document first = null;
-      for (Document d : group.getValue()) {
-        if (first == null) {
-          first = d;
-        } else if (FIRST.compare(d.getSource(), first.getSource()) < 0) {
-          duplicate(first, d, group.getKey(), out);
-          first = d;
-        } else {
-          duplicate(d, first, group.getKey(), out);
-        }
-      }
-      out.get(UNIQUE).output(first);
-    }
+  @Override
+  public PCollectionTuple expand(PCollection<Document> docs) {
+    WindowingStrategy<?, ?> original = docs.getWindowingStrategy();
+    Coder<Document> coder = AvroCoder.of(Document.class);
+    ExactDuplicates<Document> exact =
+        new ExactDuplicates<>(KEYS, Document::getContentSha256, horizon, coder);
+    NearDuplicates<Document> similar = new NearDuplicates<>(KEYS, near, coder);
 
-    private void duplicate(Document copy, Document earlier, String sha, MultiOutputReceiver out) {
-      duplicates.inc();
-      Source s = earlier.getSource();
-      out.get(FAILURES).output(Failures.ofText(STAGE, Reason.DUPLICATE,
-          "same text (sha256 " + sha + ") as " + earlier.getId() + " at " + s.getTopic() + "/"
-              + s.getPartition() + "@" + s.getOffset(), copy.getId(), copy.getSource(),
-          copy.getText()));
-    }
+    PCollectionTuple exactOut = docs
+        .apply("IntoHorizon", HorizonWindows.intoGlobal())
+        .apply("ExactDuplicates", exact);
+    PCollectionTuple nearOut = exactOut.get(exact.kept).apply("NearDuplicates", similar);
+
+    PCollection<Document> unique = nearOut.get(similar.kept)
+        .apply("BackToWindows", HorizonWindows.backAndFire(original, KEYS));
+    PCollection<Failure> failures = PCollectionList
+        .of(exactOut.get(exact.duplicates).apply("DuplicateFailures",
+            MapElements.into(TypeDescriptor.of(Failure.class)).via(Deduplicate::duplicate)))
+        .and(nearOut.get(similar.nearDuplicates).apply("NearDuplicateFailures",
+            MapElements.into(TypeDescriptor.of(Failure.class)).via(Deduplicate::nearDuplicate)))
+        .apply("AllDuplicates", Flatten.pCollections())
+        .setCoder(AvroCoder.of(Failure.class))
+        .apply("FailuresBackToWindows", HorizonWindows.back(original));
+    return PCollectionTuple.of(UNIQUE, unique).and(FAILURES, failures);
+  }
+
+  static Failure duplicate(KV<Document, Match> dup) {
+    Metrics.counter(Deduplicate.class, "duplicates").inc();
+    Document copy = dup.getKey();
+    Match kept = dup.getValue();
+    return Failures.ofText(STAGE, Reason.DUPLICATE, "same text (sha256 " + copy.getContentSha256()
+        + ") as " + kept.id() + " at " + position(kept.orderKey()) + ", the kept copy",
+        copy.getId(), copy.getSource(), copy.getText());
+  }
+
+  static Failure nearDuplicate(KV<Document, Match> dup) {
+    Metrics.counter(Deduplicate.class, "near_duplicates").inc();
+    Document copy = dup.getKey();
+    Match earlier = dup.getValue();
+    return Failures.ofText(STAGE, Reason.NEAR_DUPLICATE, String.format(Locale.ROOT,
+        "near-copy (estimated Jaccard %.2f) of %s at %s, the earliest similar document of the "
+            + "horizon", earlier.jaccard(), earlier.id(), position(earlier.orderKey())),
+        copy.getId(), copy.getSource(), copy.getText());
+  }
+
+  /** {@code topic/partition@offset} from an order key of {@link #KEYS}. */
+  static String position(String orderKey) {
+    String[] parts = orderKey.split("\u0000");
+    return parts[0] + "/" + Long.parseLong(parts[1], 16) + "@" + Long.parseLong(parts[2], 16);
   }
 }

@@ -1,0 +1,40 @@
+package org.in2stream.pipeline.dedup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * One item entering one LSH bucket: its sketch, and the item itself only for band 0 (the verdict
+ * step gets the item back from that band, so the other buckets never hold it).
+ */
+record Candidate<T>(Sketch sketch, @Nullable T item) {
+  static final class CandidateCoder<T> extends CustomCoder<Candidate<T>> {
+    private final NullableCoder<T> item;
+
+    CandidateCoder(Coder<T> itemCoder) {
+      this.item = NullableCoder.of(itemCoder);
+    }
+
+    @Override
+    public void encode(Candidate<T> c, OutputStream out) throws IOException {
+      Sketch.SketchCoder.INSTANCE.encode(c.sketch(), out);
+      item.encode(c.item(), out);
+    }
+
+    @Override
+    public Candidate<T> decode(InputStream in) throws IOException {
+      return new Candidate<>(Sketch.SketchCoder.INSTANCE.decode(in), item.decode(in));
+    }
+
+    @Override
+    public List<? extends Coder<?>> getCoderArguments() {
+      return List.of(item);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package org.in2stream.pipeline.dedup;
+
+import java.io.Serializable;
+import java.util.List;
+import org.joda.time.Duration;
+
+/**
+ * The dedup settings of the job: one horizon of event time for documents and questions, and the
+ * estimated-Jaccard thresholds. The MinHash parameters are fixed here, not options: changing them
+ * changes which documents are kept on a replay.
+ *
+ * <ul>
+ *   <li>Documents: word 5-gram shingles, 14 bands x 8 rows = 112 permutations, seed 1: datatrove's
+ *       {@code MinhashConfig} defaults (LSH threshold (1/14)^(1/8) = 0.72; a pair at Jaccard 0.8 is
+ *       a candidate with probability 0.924); candidates are then verified against
+ *       {@link #nearThreshold()} (0.8 by default, NeMo Curator's {@code jaccard_threshold}).</li>
+ *   <li>Questions: word bigram shingles (unigrams under 8 words), 28 bands x 4 rows = 112
+ *       permutations (LSH threshold 0.43), verified against {@link #questionThreshold()} (0.6).</li>
+ * </ul>
+ */
+public record DedupSettings(long horizonHours, double nearThreshold, double questionThreshold)
+    implements Serializable {
+  public static final MinHash.Params DOCUMENT_MINHASH = new MinHash.Params(5, 14, 8, 1L);
+  public static final MinHash.Params QUESTION_MINHASH = new MinHash.Params(2, 28, 4, 1L);
+  public static final long DEFAULT_HORIZON_HOURS = 7 * 24;
+  public static final double DEFAULT_NEAR_THRESHOLD = 0.8;
+  public static final double DEFAULT_QUESTION_THRESHOLD = 0.6;
+  public static final DedupSettings DEFAULT = new DedupSettings(DEFAULT_HORIZON_HOURS,
+      DEFAULT_NEAR_THRESHOLD, DEFAULT_QUESTION_THRESHOLD);
+
+  /** Adds a message per invalid value, naming the option to change. */
+  public void check(List<String> errors) {
+    if (horizonHours < 0) {
+      errors.add("--dedupHorizonHours must be >= 0 (got " + horizonHours + ")");
+    }
+    if (horizonHours > 24L * 366) {
+      errors.add("--dedupHorizonHours must be <= " + 24L * 366 + " (a year; got " + horizonHours
+          + "): the dedup state grows with the horizon");
+    }
+    if (!(nearThreshold > 0 && nearThreshold <= 1)) {
+      errors.add("--nearDuplicateThreshold must be in (0, 1] (got " + nearThreshold + ")");
+    }
+    if (!(questionThreshold > 0 && questionThreshold <= 1)) {
+      errors.add("--duplicateQuestionThreshold must be in (0, 1] (got " + questionThreshold + ")");
+    }
+  }
+
+  public Duration horizon() {
+    return Duration.standardHours(horizonHours);
+  }
+
+  /** Near-duplicate documents. */
+  public NearDuplicates.Settings documents() {
+    return new NearDuplicates.Settings(DOCUMENT_MINHASH, nearThreshold, horizon());
+  }
+
+  /** Near-duplicate questions. */
+  public NearDuplicates.Settings questions() {
+    return new NearDuplicates.Settings(QUESTION_MINHASH, questionThreshold, horizon());
+  }
+}

@@ -1,0 +1,112 @@
+package org.in2stream.pipeline.dedup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.in2stream.schema.Failure;
+import org.in2stream.schema.Kind;
+import org.in2stream.schema.QaPair;
+import org.in2stream.schema.Source;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Near-duplicate questions with {@link TestStream}: one-word rewording caught, others kept. */
+@ExtendWith(TestPipelineExtension.class)
+class DeduplicateQuestionsTest {
+  private static final Duration WINDOW = Duration.standardMinutes(1);
+  private static final long T0 = 1_700_000_040_000L - 1_700_000_040_000L % WINDOW.getMillis();
+
+  private static final String SHIP = "What was the name of the ship that carried the first "
+      + "settlers to the island in 1642?";
+  private static final String VESSEL = "What was the name of the vessel that carried the first "
+      + "settlers to the island in 1642?";
+  private static final String CHURCH = "In which year did the settlers build the first church on "
+      + "the island?";
+
+  private static TimestampedValue<QaPair> qa(String requestKey, String docId, String question,
+      long millis) {
+    QaPair qa = QaPair.newBuilder().setRequestKey(requestKey).setKind(Kind.FINE_GRAINED)
+        .setDocId(docId).setQuestion(question).setAnswer("an answer").setSegments(List.of())
+        .setNeededSegmentIndexes(List.of(0)).setModel("m").setPromptVersion("v")
+        .setSource(new Source("t", 0, millis, T0 + millis)).build();
+    return TimestampedValue.of(qa, new Instant(T0 + millis));
+  }
+
+  private static PCollectionTuple run(TestPipeline pipeline, TestStream<QaPair> events) {
+    return pipeline.apply(events)
+        .apply(Window.into(FixedWindows.of(WINDOW)))
+        .apply("DeduplicateQuestions",
+            new DeduplicateQuestions(DedupSettings.DEFAULT.questions()));
+  }
+
+  private static void assertOneDuplicate(PCollectionTuple out, String docId, String kept) {
+    PAssert.that(out.get(DeduplicateQuestions.FAILURES)).satisfies(failures -> {
+      int n = 0;
+      for (Failure f : failures) {
+        n++;
+        assertEquals("DUPLICATE_QUESTION", f.getReason());
+        assertEquals(docId, f.getDocId());
+        assertTrue(f.getMessage().contains(kept), f.getMessage());
+      }
+      assertEquals(1, n);
+      return null;
+    });
+  }
+
+  @Test
+  void aQuestionRewordedByOneWordIsCaughtAndTheEarliestIsKept(TestPipeline pipeline) {
+    TimestampedValue<QaPair> ship = qa("rk-b", "d1", SHIP, 30_000);
+    TimestampedValue<QaPair> vessel = qa("rk-a", "d2", VESSEL, 90_000); // later, arrives first
+    TimestampedValue<QaPair> church = qa("rk-c", "d3", CHURCH, 60_000);
+    PCollectionTuple out = run(pipeline, TestStream.create(AvroCoder.of(QaPair.class))
+        .addElements(vessel)
+        .addElements(church)
+        .advanceWatermarkTo(new Instant(T0 + 20_000))
+        .addElements(ship)
+        .advanceWatermarkToInfinity());
+    PAssert.that(out.get(DeduplicateQuestions.KEPT))
+        .containsInAnyOrder(ship.getValue(), church.getValue());
+    PAssert.that(out.get(DeduplicateQuestions.KEPT))
+        .inWindow(new IntervalWindow(new Instant(T0), WINDOW))
+        .containsInAnyOrder(ship.getValue());
+    assertOneDuplicate(out, "d2", "rk-b@d1");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void atEqualEventTimeTheSmallerRequestKeyIsKept(TestPipeline pipeline) {
+    TimestampedValue<QaPair> ship = qa("rk-b", "d1", SHIP, 30_000);
+    TimestampedValue<QaPair> vessel = qa("rk-a", "d2", VESSEL, 30_000);
+    PCollectionTuple out = run(pipeline, TestStream.create(AvroCoder.of(QaPair.class))
+        .addElements(ship)
+        .addElements(vessel)
+        .advanceWatermarkToInfinity());
+    PAssert.that(out.get(DeduplicateQuestions.KEPT)).containsInAnyOrder(vessel.getValue());
+    assertOneDuplicate(out, "d1", "rk-a@d2");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void theThresholdSeparatesTheRewordingFromTheOtherQuestion() {
+    MinHash mh = new MinHash(DedupSettings.QUESTION_MINHASH);
+    double reworded = MinHash.estimate(MinHash.bbit(mh.signature(SHIP)),
+        MinHash.bbit(mh.signature(VESSEL)));
+    double other = MinHash.estimate(MinHash.bbit(mh.signature(SHIP)),
+        MinHash.bbit(mh.signature(CHURCH)));
+    assertTrue(reworded >= DedupSettings.DEFAULT_QUESTION_THRESHOLD, "reworded: " + reworded);
+    assertTrue(other < 0.3, "other: " + other);
+  }
+}
