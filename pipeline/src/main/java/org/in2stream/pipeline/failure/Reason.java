@@ -71,7 +71,13 @@ public enum Reason {
   EMPTY_AFTER_CLEANING("no text left after HTML extraction and removal of invisible and control "
       + "characters"),
   /** A UTF-16 byte order mark followed by bytes that are not valid UTF-16. */
-  INVALID_UTF16("the value starts with a UTF-16 byte order mark but is not valid UTF-16");
+  INVALID_UTF16("the value starts with a UTF-16 byte order mark but is not valid UTF-16"),
+  /** Two examples with the same id but different content reached the sinks: both are kept here. */
+  DUPLICATE_EXAMPLE_ID("two different examples got the same example id; every copy is a dead "
+      + "letter, none is written as an example"),
+  /** Every segment of the document repeats across documents of the filler horizon. */
+  BOILERPLATE_ONLY("every segment of the document is boilerplate (its text is in at least "
+      + "--boilerplateMinDocuments documents of the filler horizon); nothing left to ask about");
 
   private final String meaning;
 
