@@ -316,6 +316,16 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
         .thenComparing(k -> k.entry().segment().getDocId())
         .thenComparingInt(k -> k.entry().segment().getIndex());
 
+    /**
+     * An accumulator is trimmed back to {@code size} once it holds a quarter more (at least 64
+     * more): every window of the horizon holds one, so this bounds the pool state to about 1.25 x
+     * size x horizonWindows segments. Trimming keeps the exact bottom-k, so when it happens does not
+     * change the result.
+     */
+    private int trimAt() {
+      return size + Math.max(64, size / 4);
+    }
+
     @Override
     public Acc createAccumulator() {
       return new Acc();
@@ -328,7 +338,7 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
         return acc;
       }
       acc.segments.add(input);
-      if (acc.segments.size() >= 2 * size) {
+      if (acc.segments.size() >= trimAt()) {
         trim(acc.segments);
       }
       return acc;
@@ -340,7 +350,7 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
       for (Acc a : accumulators) {
         merged.boilerplate.addAll(a.boilerplate);
         merged.segments.addAll(a.segments);
-        if (merged.segments.size() >= 2 * size) {
+        if (merged.segments.size() >= trimAt()) {
           trim(merged.segments);
         }
       }
