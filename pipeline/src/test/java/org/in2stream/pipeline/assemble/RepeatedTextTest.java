@@ -26,7 +26,7 @@ class RepeatedTextTest {
   }
 
   private static Segment segment(String docId, int index, String text) {
-    return TestTexts.segments(docId, text, 500).get(0).toBuilder().setIndex(index).build();
+    return Segment.newBuilder(TestTexts.segments(docId, text, 500).get(0)).setIndex(index).build();
   }
 
   @Test
@@ -50,7 +50,7 @@ class RepeatedTextTest {
             Placement.SHUFFLE, 0));
     int filled = 0;
     for (int round = 0; round < 20; round++) {
-      QaPair q = qa.toBuilder().setRequestKey("k" + round).build();
+      QaPair q = QaPair.newBuilder(qa).setRequestKey("k" + round).build();
       LongContextExample e = assembler.assemble(q, Kind.FINE_GRAINED, pool).example();
       assertNotNull(e, "assembled");
       for (String d : List.of("copy", "wider", "narrower")) {
