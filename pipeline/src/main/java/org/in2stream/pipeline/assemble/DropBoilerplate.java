@@ -51,17 +51,6 @@ public final class DropBoilerplate
     return out;
   }
 
-  /** The segments of {@code document} that are not boilerplate in {@code pool}, in order. */
-  public static List<Segment> kept(List<Segment> document, HorizonPool pool) {
-    List<Segment> kept = new ArrayList<>(document.size());
-    for (Segment s : document) {
-      if (!pool.isBoilerplate(s)) {
-        kept.add(s);
-      }
-    }
-    return kept;
-  }
-
   static final class DropFn extends DoFn<List<Segment>, List<Segment>> {
     private final PCollectionView<HorizonPool> pool;
     private final Counter segments = Metrics.counter(DropBoilerplate.class, "segments_removed");
@@ -80,18 +69,20 @@ public final class DropBoilerplate
     public void process(@Element List<Segment> document, ProcessContext c,
         MultiOutputReceiver out) {
       HorizonPool p = c.sideInput(pool);
-      List<Segment> kept = kept(document, p);
+      List<Segment> kept = new ArrayList<>(document.size());
+      long chars = 0;
+      for (Segment s : document) {
+        if (p.isBoilerplate(s)) {
+          chars += s.getText().length();
+        } else {
+          kept.add(s);
+        }
+      }
       if (kept.size() == document.size()) {
         out.get(KEPT).output(document);
         return;
       }
       touched.inc();
-      long chars = 0;
-      for (Segment s : document) {
-        if (!kept.contains(s)) {
-          chars += s.getText().length();
-        }
-      }
       segments.inc(document.size() - kept.size());
       characters.inc(chars);
       if (!kept.isEmpty()) {
@@ -100,9 +91,13 @@ public final class DropBoilerplate
       }
       only.inc();
       Segment first = document.get(0);
+      StringBuilder text = new StringBuilder();
+      for (Segment s : document) {
+        text.append(text.length() == 0 ? "" : "\n").append(s.getText());
+      }
       out.get(FAILURES).output(Failures.ofText(STAGE, Reason.BOILERPLATE_ONLY, "all "
           + document.size() + " segments repeat in other documents of the filler horizon",
-          first.getDocId(), first.getSource(), first.getText()));
+          first.getDocId(), first.getSource(), text.toString()));
     }
   }
 }
