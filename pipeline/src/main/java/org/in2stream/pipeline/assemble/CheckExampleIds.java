@@ -51,18 +51,6 @@ public final class CheckExampleIds
     return out;
   }
 
-  /**
-   * The copies under one id, distinct by content and sorted by content hash: one element if the id
-   * is sound.
-   */
-  public static List<LongContextExample> distinctCopies(Iterable<LongContextExample> copies) {
-    TreeMap<String, LongContextExample> byHash = new TreeMap<>();
-    for (LongContextExample e : copies) {
-      byHash.putIfAbsent(contentHash(e), e);
-    }
-    return new ArrayList<>(byHash.values());
-  }
-
   static String contentHash(LongContextExample e) {
     try {
       return Hashing.sha256Hex(LongContextExample.getEncoder().encode(e));
@@ -79,12 +67,15 @@ public final class CheckExampleIds
     @ProcessElement
     public void process(@Element KV<String, Iterable<LongContextExample>> group,
         MultiOutputReceiver out) {
-      List<LongContextExample> distinct = distinctCopies(group.getValue());
+      // One pass: a grouped result may be iterated only once (Flink batch).
+      TreeMap<String, LongContextExample> byHash = new TreeMap<>();
+      int n = 0;
+      for (LongContextExample e : group.getValue()) {
+        byHash.putIfAbsent(contentHash(e), e);
+        n++;
+      }
+      List<LongContextExample> distinct = new ArrayList<>(byHash.values());
       if (distinct.size() == 1) {
-        int n = 0;
-        for (LongContextExample ignored : group.getValue()) {
-          n++;
-        }
         if (n > 1) {
           repeated.inc(n - 1);
         }
