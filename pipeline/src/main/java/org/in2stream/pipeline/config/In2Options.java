@@ -78,8 +78,8 @@ public interface In2Options extends PipelineOptions {
 
   void setReadJournal(boolean value);
 
-  @Description("Event-time window length in seconds; the filler pool of an example is the "
-      + "segments of its window")
+  @Description("Event-time window length in seconds; the filler pool of an example is built from "
+      + "its window and the --fillerHorizonWindows - 1 windows before it")
   @Default.Long(600L)
   long getWindowSeconds();
 
