@@ -13,6 +13,9 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.in2stream.pipeline.assemble.AssembleContexts;
 import org.in2stream.pipeline.assemble.BuildFillerPool;
+import org.in2stream.pipeline.assemble.CheckExampleIds;
+import org.in2stream.pipeline.assemble.DropBoilerplate;
+import org.in2stream.pipeline.assemble.HorizonPool;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.config.Recipe;
 import org.in2stream.pipeline.decontaminate.Decontaminate;
@@ -41,8 +44,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: ReadDocuments → Deduplicate → (Decontaminate, with --decontaminate) → SegmentDocuments →
- * SynthesizeQa → DeduplicateQuestions → AssembleContexts → WriteExamples, with the failures of every
- * step flattened into one dead-letter output. With {@code --readJournal} the steps before AssembleContexts are replaced by
+ * DropBoilerplate (with BuildFillerPool's horizon) → SynthesizeQa → DeduplicateQuestions →
+ * AssembleContexts → CheckExampleIds → WriteExamples, with the failures of every step flattened into
+ * one dead-letter output. With {@code --readJournal} the steps before AssembleContexts are replaced by
  * ReadQaJournal. Step names are stable: they become Flink operator ids, and renaming one breaks
  * savepoint restore.
  */
@@ -123,24 +127,32 @@ public final class In2Pipeline {
             config.minSegmentTokens(), config.maxParagraphTokens(), config.maxDocumentTokens()));
     PCollection<List<Segment>> perDocument = segmented.get(SegmentDocuments.SEGMENTED);
 
-    PCollectionTuple qa = perDocument.apply("SynthesizeQa", new SynthesizeQa(generator,
-        config.seed(), recipe.questionsPerDocument(), recipe.mixture().multiSegmentShare(),
-        config.maxInFlight()));
+    // The filler pool of each window over its horizon; its boilerplate texts are never asked about.
+    PCollection<Segment> poolInput = perDocument.apply("FlattenSegments", Flatten.iterables());
+    PCollectionView<HorizonPool> pool = fillerPool(config, poolInput);
+    PCollectionTuple asked = perDocument.apply("DropBoilerplate", new DropBoilerplate(pool));
+
+    PCollectionTuple qa = asked.get(DropBoilerplate.KEPT).apply("SynthesizeQa",
+        new SynthesizeQa(generator, config.seed(), recipe.questionsPerDocument(),
+            recipe.mixture().multiSegmentShare(), config.maxInFlight()));
 
     PCollectionTuple distinctQa = qa.get(SynthesizeQa.QA).apply("DeduplicateQuestions",
         new DeduplicateQuestions(config.dedup().questions()));
     PCollection<QaPair> qaPairs = distinctQa.get(DeduplicateQuestions.KEPT);
 
-    PCollection<Segment> poolInput = perDocument.apply("FlattenSegments", Flatten.iterables());
-    PCollectionTuple examples = assemble(config, qaPairs, poolInput);
+    PCollectionTuple examples = assemble(config, qaPairs, pool);
+    PCollectionTuple checked = examples.get(AssembleContexts.EXAMPLES)
+        .apply("CheckExampleIds", new CheckExampleIds());
 
     PCollection<Failure> failures = failureList
         .and(segmented.get(SegmentDocuments.FAILURES))
+        .and(asked.get(DropBoilerplate.FAILURES))
         .and(qa.get(SynthesizeQa.FAILURES))
         .and(distinctQa.get(DeduplicateQuestions.FAILURES))
         .and(examples.get(AssembleContexts.FAILURES))
+        .and(checked.get(CheckExampleIds.FAILURES))
         .apply("DeadLetters", Flatten.pCollections());
-    return new Outputs(examples.get(AssembleContexts.EXAMPLES), failures, qaPairs);
+    return new Outputs(checked.get(CheckExampleIds.EXAMPLES), failures, qaPairs);
   }
 
   /**
@@ -159,18 +171,27 @@ public final class In2Pipeline {
         .setCoder(org.apache.beam.sdk.coders.ListCoder.of(
             org.apache.beam.sdk.extensions.avro.coders.AvroCoder.of(Segment.class)))
         .apply("FlattenSegments", Flatten.iterables());
-    PCollectionTuple examples = assemble(config, qa, poolInput);
+    PCollectionTuple examples = assemble(config, qa, fillerPool(config, poolInput));
+    PCollectionTuple checked = examples.get(AssembleContexts.EXAMPLES)
+        .apply("CheckExampleIds", new CheckExampleIds());
     PCollection<Failure> failures = PCollectionList
         .of(journal.get(QaJournal.FAILURES))
         .and(examples.get(AssembleContexts.FAILURES))
+        .and(checked.get(CheckExampleIds.FAILURES))
         .apply("DeadLetters", Flatten.pCollections());
-    return new Outputs(examples.get(AssembleContexts.EXAMPLES), failures, qa);
+    return new Outputs(checked.get(CheckExampleIds.EXAMPLES), failures, qa);
+  }
+
+  /** The filler pool (and boilerplate texts) of each window over its horizon of windows. */
+  private static PCollectionView<HorizonPool> fillerPool(PipelineConfig config,
+      PCollection<Segment> poolInput) {
+    return poolInput.apply("BuildFillerPool", new BuildFillerPool(config.seed(),
+        config.fillerPoolSize(), config.window(), config.fillerHorizonWindows(),
+        config.boilerplateMinDocuments()));
   }
 
   private static PCollectionTuple assemble(PipelineConfig config, PCollection<QaPair> qa,
-      PCollection<Segment> poolInput) {
-    PCollectionView<List<Segment>> pool = poolInput
-        .apply("BuildFillerPool", new BuildFillerPool(config.seed(), config.fillerPoolSize()));
+      PCollectionView<HorizonPool> pool) {
     Recipe recipe = config.recipe();
     AssembleContexts.Settings settings = new AssembleContexts.Settings(config.tokenizer(),
         recipe.template(), config.seed(), recipe.lengths(), recipe.placement(),

@@ -48,6 +48,7 @@ public final class In2Main {
     }
     PipelineResult.State state = result.waitUntilFinish();
     printCounters(result);
+    writeCounters(result, config.output());
     if (state != PipelineResult.State.DONE) {
       System.err.println("in2-stream: job ended in state " + state);
       System.exit(1);
@@ -135,6 +136,28 @@ public final class In2Main {
     Map<String, Long> counters = counters(result);
     System.out.println("Counters:");
     counters.forEach((name, value) -> System.out.printf("  %-45s %,d%n", name, value));
+  }
+
+  /** The file below --output where a finished job leaves its counters, for the dataset card. */
+  public static final String COUNTERS_FILE = "job-counters.tsv";
+
+  /**
+   * Writes the counters of a finished job to {@code <output>/job-counters.tsv} (name, tab, value per
+   * line), so tools that read the output (the dataset card) can report what only counters know.
+   */
+  static void writeCounters(PipelineResult result, String output) {
+    if (output == null || output.contains("://")) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    counters(result).forEach((name, value) -> sb.append(name).append('\t').append(value)
+        .append('\n'));
+    try {
+      java.nio.file.Files.createDirectories(java.nio.file.Path.of(output));
+      java.nio.file.Files.writeString(java.nio.file.Path.of(output, COUNTERS_FILE), sb);
+    } catch (java.io.IOException e) {
+      System.err.println("in2-stream: could not write " + COUNTERS_FILE + ": " + e);
+    }
   }
 
   /** The job's counters as {@code Namespace.name → value} (committed values where supported). */

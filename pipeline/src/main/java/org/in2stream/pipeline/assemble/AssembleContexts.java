@@ -25,7 +25,8 @@ import org.in2stream.schema.Segment;
 /**
  * Turns each QA pair into one training example: with probability {@code shortContextRate} (drawn per
  * request key) a SHORT_CONTEXT example with only its own text, otherwise a long context of its own
- * kind built by {@link ContextAssembler} from the window's filler pool.
+ * kind built by {@link ContextAssembler} from the window's filler pool ({@link HorizonPool}: the
+ * segments of the window and the windows before it), recording which windows fed it.
  */
 public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCollectionTuple> {
   public static final TupleTag<LongContextExample> EXAMPLES = new TupleTag<>() {};
@@ -45,9 +46,9 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
       implements java.io.Serializable {}
 
   private final Settings settings;
-  private final PCollectionView<List<Segment>> pool;
+  private final PCollectionView<HorizonPool> pool;
 
-  public AssembleContexts(Settings settings, PCollectionView<List<Segment>> pool) {
+  public AssembleContexts(Settings settings, PCollectionView<HorizonPool> pool) {
     this.settings = settings;
     this.pool = pool;
   }
@@ -68,7 +69,7 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
 
   static final class AssembleFn extends DoFn<QaPair, LongContextExample> {
     private final Settings settings;
-    private final PCollectionView<List<Segment>> pool;
+    private final PCollectionView<HorizonPool> pool;
     private final Counter failed = Metrics.counter(AssembleContexts.class, "failures");
     private final Counter depthMisses =
         Metrics.counter(AssembleContexts.class, "stratified_depth_misses");
@@ -76,7 +77,7 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
         Metrics.distribution(AssembleContexts.class, "context_tokens");
     private transient ContextAssembler assembler;
 
-    AssembleFn(Settings settings, PCollectionView<List<Segment>> pool) {
+    AssembleFn(Settings settings, PCollectionView<HorizonPool> pool) {
       this.settings = settings;
       this.pool = pool;
     }
@@ -91,7 +92,11 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
       Kind kind = kindOf(qa, settings.seed(), settings.shortContextRate());
       ContextAssembler.Result r;
       try {
-        r = assembler.assemble(qa, kind, c.sideInput(pool));
+        HorizonPool horizon = c.sideInput(pool);
+        r = assembler.assemble(qa, kind, horizon.segments());
+        if (r.example() != null) {
+          r.example().setFillerWindows(horizon.windowsOf(r.example().getFillerSegmentIds()));
+        }
       } catch (RuntimeException e) {
         r = new ContextAssembler.Result(null, Failures.ofText(ContextAssembler.STAGE,
             Reason.INTERNAL_ERROR, e.toString(), qa.getDocId(), qa.getSource(), qa.getQuestion()));

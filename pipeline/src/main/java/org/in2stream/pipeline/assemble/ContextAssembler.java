@@ -30,7 +30,9 @@ import org.in2stream.schema.Segment;
  *       maximum sequence length.
  *   <li>Walk the pool in a seeded random order and keep every segment of <i>another</i> document that
  *       still fits the budget (rejection sampling), so the shortfall ends below the smallest unused
- *       filler. Duplicate texts are skipped so the answer text appears exactly once.
+ *       filler. A filler whose whitespace-normalised text equals, contains or is contained in a
+ *       source segment is skipped, and so is a second filler of the same normalised text, so the
+ *       answer text appears exactly once.
  *   <li>Place the source segments among the fillers ({@link Placement}): a uniform shuffle, or depth
  *       stratified ({@link StratifiedOrder}); join with a blank line and count the final text; while it
  *       is above target, or the prompt does not fit the sequence, drop the filler nearest the end.
@@ -88,9 +90,24 @@ public final class ContextAssembler {
     }
   }
 
-  /** The stable id of the example made from {@code qa} as {@code kind}. */
+  /**
+   * The stable id of the example made from {@code qa} as {@code kind}: a hash of the request key
+   * (which is content-addressed, so two documents sharing a segment share it), the kind, the source
+   * document's id and the QA slot. The slot is not a field of {@link QaPair}; it is identified by
+   * what {@code SynthesizeQa.requestsFor} makes distinct within a document: the kind and the
+   * offered segment indexes (one segment per fine-grained slot, each slot a different one; all
+   * segments for the one multi-segment slot), plus the needed indexes.
+   */
   public static String exampleId(QaPair qa, Kind kind) {
-    return Hashing.sha256Hex(qa.getRequestKey(), kind.name()).substring(0, 32);
+    List<Integer> offered = new ArrayList<>();
+    for (Segment s : qa.getSegments()) {
+      offered.add(s.getIndex());
+    }
+    java.util.Collections.sort(offered);
+    List<Integer> needed = new ArrayList<>(qa.getNeededSegmentIndexes());
+    java.util.Collections.sort(needed);
+    return Hashing.sha256Hex(qa.getRequestKey(), kind.name(), "doc=" + qa.getDocId(),
+        "offered=" + offered, "needed=" + needed).substring(0, 32);
   }
 
   /**
@@ -128,10 +145,15 @@ public final class ContextAssembler {
     int target = Math.min(sampled, sequenceBudget);
 
     int ownTokens = separatorTokens * (own.size() - 1);
+    // Repeated text: a filler never equals, contains or sits inside one of the source's segments
+    // (after whitespace normalisation), and no two fillers have the same normalised text.
+    List<String> ownTexts = new ArrayList<>(own.size());
     Set<String> texts = new HashSet<>();
     for (Segment s : own) {
       ownTokens += s.getTokens();
-      texts.add(s.getText());
+      String n = RepeatedText.normalise(s.getText());
+      ownTexts.add(n);
+      texts.add(n);
     }
     if (ownTokens > target) {
       return failure(qa, Reason.SOURCE_LONGER_THAN_TARGET, "source segments hold about "
@@ -164,7 +186,7 @@ public final class ContextAssembler {
           continue;
         }
         used[idx] = true;
-        if (texts.add(s.getText())) {
+        if (isNewText(RepeatedText.normalise(s.getText()), ownTexts, texts)) {
           fillers.add(s);
           draft.add(s);
           slack -= cost;
@@ -207,6 +229,19 @@ public final class ContextAssembler {
       }
     }
     return best;
+  }
+
+  /**
+   * True (and {@code texts} takes it) if the normalised filler text {@code n} neither overlaps a
+   * source segment ({@link RepeatedText#overlaps}) nor equals a filler already taken.
+   */
+  private static boolean isNewText(String n, List<String> ownTexts, Set<String> texts) {
+    for (String o : ownTexts) {
+      if (RepeatedText.overlaps(n, o)) {
+        return false;
+      }
+    }
+    return texts.add(n);
   }
 
   /** Fits the pieces to the target and the sequence, then renders the record. */

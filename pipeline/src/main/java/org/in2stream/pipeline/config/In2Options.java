@@ -78,8 +78,8 @@ public interface In2Options extends PipelineOptions {
 
   void setReadJournal(boolean value);
 
-  @Description("Event-time window length in seconds; the filler pool of an example is the "
-      + "segments of its window")
+  @Description("Event-time window length in seconds; the filler pool of an example is built from "
+      + "its window and the --fillerHorizonWindows - 1 windows before it")
   @Default.Long(600L)
   long getWindowSeconds();
 
@@ -227,6 +227,21 @@ public interface In2Options extends PipelineOptions {
   int getFillerPoolSize();
 
   void setFillerPoolSize(int value);
+
+  @Description("Filler horizon: the filler pool (and the boilerplate count) of a window is built "
+      + "from the segments of this many windows, the window itself and the ones before it")
+  @Default.Integer(12)
+  int getFillerHorizonWindows();
+
+  void setFillerHorizonWindows(int value);
+
+  @Description("A segment whose whitespace-normalised text occurs in at least this many distinct "
+      + "documents of the filler horizon is boilerplate: never asked about, never a filler "
+      + "(0 turns the rule off)")
+  @Default.Integer(3)
+  int getBoilerplateMinDocuments();
+
+  void setBoilerplateMinDocuments(int value);
 
   @Description("QA generator: offline (the embedded, deterministic stand-in for an LLM) or openai "
       + "(any OpenAI-compatible chat-completions server: vLLM, Ollama, TGI, llama.cpp, OpenAI)")

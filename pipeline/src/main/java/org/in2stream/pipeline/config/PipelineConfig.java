@@ -48,7 +48,9 @@ public record PipelineConfig(
     int maxInFlight,
     LlmSettings llm,
     Recipe recipe,
-    DedupSettings dedup)
+    DedupSettings dedup,
+    int fillerHorizonWindows,
+    int boilerplateMinDocuments)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -69,6 +71,8 @@ public record PipelineConfig(
   public static final int MAX_CONTEXT_LIMIT = 131_072;
   /** Largest --maxDocumentBytes: a document is held in memory whole, several times over. */
   public static final long MAX_DOCUMENT_BYTES_LIMIT = 64L * 1024 * 1024;
+  /** Most windows in the filler horizon: every segment is held in that many pool windows. */
+  public static final int MAX_FILLER_HORIZON_WINDOWS = 1_000;
 
   public PipelineConfig {
     List<String> errors = new ArrayList<>();
@@ -131,6 +135,14 @@ public record PipelineConfig(
     if (fillerPoolSize < 1) {
       errors.add("--fillerPoolSize must be >= 1 (got " + fillerPoolSize + ")");
     }
+    if (fillerHorizonWindows < 1 || fillerHorizonWindows > MAX_FILLER_HORIZON_WINDOWS) {
+      errors.add("--fillerHorizonWindows must be between 1 and " + MAX_FILLER_HORIZON_WINDOWS
+          + " (got " + fillerHorizonWindows + ")");
+    }
+    if (boilerplateMinDocuments == 1 || boilerplateMinDocuments < 0) {
+      errors.add("--boilerplateMinDocuments must be 0 (off) or >= 2 (got "
+          + boilerplateMinDocuments + ")");
+    }
     if (maxInFlight < 1) {
       errors.add("--maxInFlight must be >= 1 (got " + maxInFlight + ")");
     }
@@ -186,7 +198,9 @@ public record PipelineConfig(
         generator == Generator.OPENAI ? llmSettings(o) : null,
         recipe(o),
         new DedupSettings(o.getDedupHorizonHours(), o.getNearDuplicateThreshold(),
-            o.getDuplicateQuestionThreshold()));
+            o.getDuplicateQuestionThreshold()),
+        o.getFillerHorizonWindows(),
+        o.getBoilerplateMinDocuments());
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */

@@ -79,7 +79,13 @@ public enum Reason {
   /** An earlier QA pair of the horizon asks nearly the same question. */
   DUPLICATE_QUESTION("an earlier QA pair seen within --dedupHorizonHours has a question of "
       + "estimated Jaccard similarity (word-bigram MinHash) at least --duplicateQuestionThreshold; "
-      + "the message names it");
+      + "the message names it"),
+  /** Two examples with the same id but different content reached the sinks: both are kept here. */
+  DUPLICATE_EXAMPLE_ID("two different examples got the same example id; every copy is a dead "
+      + "letter, none is written as an example"),
+  /** Every segment of the document repeats across documents of the filler horizon. */
+  BOILERPLATE_ONLY("every segment of the document is boilerplate (its text is in at least "
+      + "--boilerplateMinDocuments documents of the filler horizon); nothing left to ask about");
 
   private final String meaning;
 

@@ -297,6 +297,34 @@ public final class DatasetCard {
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
+  /**
+   * What DropBoilerplate removed, from the counters a finished job leaves in {@code
+   * job-counters.tsv}; a streaming job has no such file (its Flink metrics have the counters).
+   */
+  static String boilerplateRemoved(Path output) {
+    Path file = output.resolve(org.in2stream.runners.In2Main.COUNTERS_FILE);
+    if (!Files.isRegularFile(file)) {
+      return "not recorded (no " + file.getFileName() + ": a streaming job's DropBoilerplate "
+          + "counters are in its Flink metrics)";
+    }
+    Map<String, Long> c = new java.util.HashMap<>();
+    try {
+      for (String line : Files.readAllLines(file)) {
+        String[] kv = line.split("\t");
+        if (kv.length == 2) {
+          c.put(kv[0], Long.parseLong(kv[1].trim()));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return "unreadable " + file.getFileName() + ": " + e.getMessage();
+    }
+    return String.format(Locale.ROOT, "%,d segments, %,d characters (%,d documents had "
+        + "boilerplate, %,d were nothing else)", c.getOrDefault("DropBoilerplate.segments_removed",
+        0L), c.getOrDefault("DropBoilerplate.characters_removed", 0L),
+        c.getOrDefault("DropBoilerplate.documents_with_boilerplate", 0L),
+        c.getOrDefault("DropBoilerplate.documents_boilerplate_only", 0L));
+  }
+
   /** The Markdown page. */
   static String markdown(Path output, Figures f) {
     StringBuilder md = new StringBuilder();
@@ -322,6 +350,8 @@ public final class DatasetCard {
     row(md, "seed", f.seeds().toString());
     row(md, "invariant violations", f.violations() == 0 ? "none (every example checked)"
         : "**" + f.violations() + "**");
+    row(md, "boilerplate removed before QA (text in >= --boilerplateMinDocuments documents of "
+        + "the filler horizon)", boilerplateRemoved(output));
     md.append("\n## Kind mixture\n\n![kind mixture](").append(KIND_MIXTURE_PNG).append(")\n\n");
     md.append("| kind | examples | share | IN2 paper | context tokens |\n|---|---:|---:|---:|---:|\n");
     double[] paper = {1.1 / 1.55, 0.3 / 1.55, 0.15 / 1.55};

@@ -1,0 +1,103 @@
+package org.in2stream.pipeline.assemble;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.in2stream.pipeline.failure.Failures;
+import org.in2stream.pipeline.failure.Reason;
+import org.in2stream.schema.Failure;
+import org.in2stream.schema.Segment;
+
+/**
+ * Removes boilerplate segments from each document before questions are asked: a segment whose
+ * normalised text is boilerplate in the document's filler horizon ({@link HorizonPool#boilerplate})
+ * is never asked about. The kept segments keep their {@link Segment#getIndex()} values (so a
+ * document's indexes may have gaps). A document with nothing left becomes a {@link
+ * Reason#BOILERPLATE_ONLY} dead letter. The decision reads the same side input as the filler pool of
+ * the document's window, so it depends only on the horizon's contents, never on arrival order.
+ *
+ * <p>Counters (namespace {@code DropBoilerplate}): {@code segments_removed}, {@code
+ * characters_removed}, {@code documents_with_boilerplate}, {@code documents_boilerplate_only}.
+ */
+public final class DropBoilerplate
+    extends PTransform<PCollection<List<Segment>>, PCollectionTuple> {
+  public static final String STAGE = "DropBoilerplate";
+  public static final TupleTag<List<Segment>> KEPT = new TupleTag<>() {};
+  public static final TupleTag<Failure> FAILURES = new TupleTag<>() {};
+
+  private final PCollectionView<HorizonPool> pool;
+
+  public DropBoilerplate(PCollectionView<HorizonPool> pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<List<Segment>> documents) {
+    PCollectionTuple out = documents.apply("Drop", ParDo.of(new DropFn(pool))
+        .withSideInputs(pool)
+        .withOutputTags(KEPT, TupleTagList.of(FAILURES)));
+    out.get(KEPT).setCoder(ListCoder.of(AvroCoder.of(Segment.class)));
+    return out;
+  }
+
+  static final class DropFn extends DoFn<List<Segment>, List<Segment>> {
+    private final PCollectionView<HorizonPool> pool;
+    private final Counter segments = Metrics.counter(DropBoilerplate.class, "segments_removed");
+    private final Counter characters =
+        Metrics.counter(DropBoilerplate.class, "characters_removed");
+    private final Counter touched =
+        Metrics.counter(DropBoilerplate.class, "documents_with_boilerplate");
+    private final Counter only =
+        Metrics.counter(DropBoilerplate.class, "documents_boilerplate_only");
+
+    DropFn(PCollectionView<HorizonPool> pool) {
+      this.pool = pool;
+    }
+
+    @ProcessElement
+    public void process(@Element List<Segment> document, ProcessContext c,
+        MultiOutputReceiver out) {
+      HorizonPool p = c.sideInput(pool);
+      List<Segment> kept = new ArrayList<>(document.size());
+      long chars = 0;
+      for (Segment s : document) {
+        if (p.isBoilerplate(s)) {
+          chars += s.getText().length();
+        } else {
+          kept.add(s);
+        }
+      }
+      if (kept.size() == document.size()) {
+        out.get(KEPT).output(document);
+        return;
+      }
+      touched.inc();
+      segments.inc(document.size() - kept.size());
+      characters.inc(chars);
+      if (!kept.isEmpty()) {
+        out.get(KEPT).output(kept);
+        return;
+      }
+      only.inc();
+      Segment first = document.get(0);
+      StringBuilder text = new StringBuilder();
+      for (Segment s : document) {
+        text.append(text.length() == 0 ? "" : "\n").append(s.getText());
+      }
+      out.get(FAILURES).output(Failures.ofText(STAGE, Reason.BOILERPLATE_ONLY, "all "
+          + document.size() + " segments repeat in other documents of the filler horizon",
+          first.getDocId(), first.getSource(), text.toString()));
+    }
+  }
+}
