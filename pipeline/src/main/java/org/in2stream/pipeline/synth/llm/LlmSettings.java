@@ -23,6 +23,10 @@ import java.util.Locale;
  * @param cache {@code none}, {@code file:DIR} or {@code redis://host:port[/db]}
  * @param priceInputPerMTok USD per million prompt tokens (for the cost metric; 0 = not priced)
  * @param globalSeed the pipeline's seed, which keys the backoff jitter
+ * @param cacheMode {@code readwrite} (default: a miss calls the server and stores the reply) or
+ *     {@code replay} (a strict rebuild: no call at all, a miss is the dead letter LLM_NOT_CACHED)
+ * @param verifierModel the model the verification calls (ablation, closed-book) ask; null or blank
+ *     = {@link #model}
  */
 public record LlmSettings(
     String baseUrl,
@@ -44,7 +48,9 @@ public record LlmSettings(
     double priceInputPerMTok,
     double priceOutputPerMTok,
     int maxInFlight,
-    long globalSeed)
+    long globalSeed,
+    String cacheMode,
+    String verifierModel)
     implements Serializable {
 
   /**
@@ -151,10 +157,26 @@ public record LlmSettings(
     if (maxInFlight < 1) {
       errors.add("--maxInFlight must be >= 1 (got " + maxInFlight + ")");
     }
+    if (!"readwrite".equals(cacheMode) && !"replay".equals(cacheMode)) {
+      errors.add("--llmCacheMode must be readwrite or replay (got " + cacheMode + ")");
+    } else if ("replay".equals(cacheMode) && (cache == null || cache.isBlank()
+        || cache.equals("none"))) {
+      errors.add("--llmCacheMode=replay rebuilds from the response cache: set --llmCache");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid LLM configuration:\n  - "
           + String.join("\n  - ", errors));
     }
+  }
+
+  /** True with {@code --llmCacheMode=replay}: the client never calls the server. */
+  public boolean replayOnly() {
+    return "replay".equals(cacheMode);
+  }
+
+  /** The model the verification calls ask. */
+  public String verifierModelOrDefault() {
+    return verifierModel == null || verifierModel.isBlank() ? model : verifierModel;
   }
 
   /** The parameters that change the model's output; they become part of every request key. */
