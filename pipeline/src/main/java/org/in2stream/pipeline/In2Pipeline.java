@@ -124,7 +124,10 @@ public final class In2Pipeline {
 
     PCollectionTuple qa = perDocument.apply("SynthesizeQa", new SynthesizeQa(generator,
         config.seed(), recipe.questionsPerDocument(), recipe.mixture().multiSegmentShare(),
-        config.maxInFlight()));
+        config.maxInFlight())
+        .withVerification(config.verify())
+        .withMaxSourceTokens(config.llm() == null ? config.maxContextTokens()
+            : Math.min(config.maxContextTokens(), config.llm().maxSourceTokens())));
 
     PCollection<Segment> poolInput = perDocument.apply("FlattenSegments", Flatten.iterables());
     PCollectionTuple examples = assemble(config, qa.get(SynthesizeQa.QA), poolInput);

@@ -390,4 +390,11 @@ public interface In2Options extends PipelineOptions {
   String getLlmCacheMode();
 
   void setLlmCacheMode(String value);
+
+  @Description("Context window of the served model in tokens: a multi-segment request sends a window "
+      + "of consecutive pieces that fits both it and --maxContextTokens")
+  @Default.Integer(131072)
+  int getLlmContextTokens();
+
+  void setLlmContextTokens(int value);
 }

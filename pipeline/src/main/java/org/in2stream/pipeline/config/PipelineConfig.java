@@ -209,7 +209,8 @@ public record PipelineConfig(
         o.getMaxInFlight(),
         o.getSeed(),
         o.getLlmCacheMode(),
-        o.getVerifierModel());
+        o.getVerifierModel(),
+        o.getLlmContextTokens());
   }
 
   /** The verification chain's settings; {@code --verify=auto} is full with an LLM, else lexical. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.in2stream.schema.EvidenceQuote;
 import org.in2stream.schema.EvidenceSpan;
+import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.QaPair;
 
 /**
@@ -35,6 +36,18 @@ public final class EvidenceSpans {
           .build());
     }
     return out;
+  }
+
+  /** The example with the QA pair's verification level and scores copied onto it. */
+  public static LongContextExample withScores(QaPair qa, LongContextExample example) {
+    return LongContextExample.newBuilder(example)
+        .setVerifyLevel(qa.getVerifyLevel())
+        .setGroundingScore(qa.getGroundingScore())
+        .setNecessityScore(qa.getNecessityScore())
+        .setQuestionOverlap(qa.getQuestionOverlap())
+        .setClosedBookScore(qa.getClosedBookScore())
+        .setAblationScore(qa.getAblationScore())
+        .build();
   }
 
   /** Index of the last token starting at or before {@code pos} (0 when none). */

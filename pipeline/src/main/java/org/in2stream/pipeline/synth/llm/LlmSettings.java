@@ -27,6 +27,8 @@ import java.util.Locale;
  *     {@code replay} (a strict rebuild: no call at all, a miss is the dead letter LLM_NOT_CACHED)
  * @param verifierModel the model the verification calls (ablation, closed-book) ask; null or blank
  *     = {@link #model}
+ * @param contextTokens the served model's context window in tokens ({@code --llmContextTokens}); a
+ *     request's source text is kept within it, less {@link #maxTokens} and the prompt's own text
  */
 public record LlmSettings(
     String baseUrl,
@@ -50,7 +52,8 @@ public record LlmSettings(
     int maxInFlight,
     long globalSeed,
     String cacheMode,
-    String verifierModel)
+    String verifierModel,
+    int contextTokens)
     implements Serializable {
 
   /**
@@ -157,6 +160,10 @@ public record LlmSettings(
     if (maxInFlight < 1) {
       errors.add("--maxInFlight must be >= 1 (got " + maxInFlight + ")");
     }
+    if (contextTokens < maxTokens + PROMPT_OVERHEAD_TOKENS + 64) {
+      errors.add("--llmContextTokens (" + contextTokens + ") must leave room for --llmMaxTokens ("
+          + maxTokens + ") and the prompt's " + PROMPT_OVERHEAD_TOKENS + " tokens of instructions");
+    }
     if (!"readwrite".equals(cacheMode) && !"replay".equals(cacheMode)) {
       errors.add("--llmCacheMode must be readwrite or replay (got " + cacheMode + ")");
     } else if ("replay".equals(cacheMode) && (cache == null || cache.isBlank()
@@ -167,6 +174,14 @@ public record LlmSettings(
       throw new IllegalArgumentException("Invalid LLM configuration:\n  - "
           + String.join("\n  - ", errors));
     }
+  }
+
+  /** Tokens a generation prompt holds besides the source text (instructions, fences), rounded up. */
+  public static final int PROMPT_OVERHEAD_TOKENS = 1024;
+
+  /** The most source tokens one request may send: the model's context less the reply and prompt. */
+  public int maxSourceTokens() {
+    return contextTokens - maxTokens - PROMPT_OVERHEAD_TOKENS;
   }
 
   /** True with {@code --llmCacheMode=replay}: the client never calls the server. */
