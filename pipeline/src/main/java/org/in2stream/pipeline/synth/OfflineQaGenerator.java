@@ -114,7 +114,9 @@ public final class OfflineQaGenerator implements QaGenerator {
     List<Cloze> clozes = new ArrayList<>();
     for (Segment s : order) {
       Cloze firstPick = clozes.isEmpty() ? null : clozes.get(0);
-      Cloze c = cloze(s.getText(), rng, x -> firstPick == null || independent(firstPick, x));
+      String firstText = chosen.isEmpty() ? null : chosen.get(0).getText();
+      Cloze c = cloze(s.getText(), rng, x -> firstPick == null
+          || independent(firstPick, firstText, x, s.getText()));
       if (c != null) {
         chosen.add(s);
         clozes.add(c);
@@ -142,12 +144,12 @@ public final class OfflineQaGenerator implements QaGenerator {
   }
 
   /**
-   * True when neither cloze's span is fully supported by the other's sentence, so each piece adds
-   * answer words the other lacks.
+   * True when neither cloze's span is fully found in the other piece's whole text, so each piece adds
+   * answer words the other lacks: without either piece, part of the answer has no source.
    */
-  static boolean independent(Cloze a, Cloze b) {
-    return !Tokens.contentSet(b.sentence()).containsAll(Tokens.contentSet(a.span()))
-        && !Tokens.contentSet(a.sentence()).containsAll(Tokens.contentSet(b.span()));
+  static boolean independent(Cloze a, String textA, Cloze b, String textB) {
+    return !java.util.Set.copyOf(Tokens.all(textB)).containsAll(Tokens.contentSet(a.span()))
+        && !java.util.Set.copyOf(Tokens.all(textA)).containsAll(Tokens.contentSet(b.span()));
   }
 
   /** A sentence with one span blanked out. */

@@ -27,7 +27,7 @@ public final class Tokens {
       "being", "will", "would", "can", "could", "should", "about", "after", "before", "over",
       "under", "such", "one", "both", "each", "other", "more", "most", "some", "any", "all", "our",
       "your", "you", "she", "he", "him", "out", "did", "does", "do", "because", "while", "between",
-      "during", "so", "if", "no", "yes", "i", "we", "us", "my", "me", "s", "t", "which", "whose");
+      "during", "so", "if", "no", "yes", "i", "we", "us", "my", "me", "s", "t", "whose");
 
   private Tokens() {}
 
