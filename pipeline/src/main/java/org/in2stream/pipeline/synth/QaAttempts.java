@@ -45,7 +45,8 @@ public final class QaAttempts {
 
   /**
    * The slot's end: the accepted result (or the last failure), its scores, which attempt it was,
-   * the responses rejected before it ("responseKey REASON"), every check verdict of every attempt,
+   * the responses the chain rejected ("responseKey REASON": those before the accepted one, or all
+   * of a slot that failed), every check verdict of every attempt,
    * and the accounting of all calls (generation and verification).
    */
   public record Outcome(QaResult result, Scores scores, int attempt, List<String> rejected,
@@ -73,10 +74,12 @@ public final class QaAttempts {
                 v.scores(), n, List.copyOf(rejected), List.copyOf(verdicts), v.located(), all));
           }
           Reason why = v.result().failureReason();
-          if (REGENERATE.contains(why) && n + 1 < settings.qaAttempts()) {
+          if (REGENERATE.contains(why)) {
             rejected.add((r.responseKey() == null ? request.requestKey() + "#" + n
                 : r.responseKey()) + " " + why);
-            return attempt(request, n + 1, rejected, verdicts, all);
+            if (n + 1 < settings.qaAttempts()) {
+              return attempt(request, n + 1, rejected, verdicts, all);
+            }
           }
           QaResult last = v.result().withStats(all);
           return CompletableFuture.completedFuture(new Outcome(last, v.scores(), n,

@@ -184,7 +184,8 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     Segment first = request.segments().get(0);
     if (!result.isOk()) {
       String rejected = outcome.rejected().isEmpty() ? ""
-          : " (rejected responses: " + String.join("; ", outcome.rejected()) + ")";
+          : " (rejected responses, last one included: " + String.join("; ", outcome.rejected())
+              + ")";
       return Failures.ofText(STAGE, result.failureReason(), result.failureMessage() + rejected,
           request.docId(), first.getSource(), first.getText());
     }

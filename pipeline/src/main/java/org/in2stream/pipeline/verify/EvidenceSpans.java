@@ -38,7 +38,7 @@ public final class EvidenceSpans {
     return out;
   }
 
-  /** The example with the QA pair's verification level and scores copied onto it. */
+  /** The example with the QA pair's response key, verification level and scores copied onto it. */
   public static LongContextExample withScores(QaPair qa, LongContextExample example) {
     return LongContextExample.newBuilder(example)
         .setVerifyLevel(qa.getVerifyLevel())
@@ -47,6 +47,7 @@ public final class EvidenceSpans {
         .setQuestionOverlap(qa.getQuestionOverlap())
         .setClosedBookScore(qa.getClosedBookScore())
         .setAblationScore(qa.getAblationScore())
+        .setResponseKey(qa.getResponseKey())
         .build();
   }
 

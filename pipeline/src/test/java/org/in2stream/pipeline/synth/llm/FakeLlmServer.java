@@ -149,6 +149,7 @@ public final class FakeLlmServer implements AutoCloseable {
   private final AtomicLong lastDone = new AtomicLong();
   /** Response key → what the server planted in it ("good" or a defect label), generation only. */
   private final Map<String, String> labels = new ConcurrentHashMap<>();
+  private final Map<String, String> questions = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> requestKinds = new ConcurrentHashMap<>();
   private volatile java.io.Writer defectLog;
   private volatile boolean closed;
@@ -192,6 +193,11 @@ public final class FakeLlmServer implements AutoCloseable {
    */
   public Map<String, String> labels() {
     return new TreeMap<>(labels);
+  }
+
+  /** The question of every generation response sent, by request key. */
+  public Map<String, String> questions() {
+    return new TreeMap<>(questions);
   }
 
   /** Successful answers by request kind: generate, closed_book, with_evidence. */
@@ -500,6 +506,7 @@ public final class FakeLlmServer implements AutoCloseable {
       double defectDraw = Seeds.uniform(config.seed(), "fake-llm-defect", key);
       FakeModel.Generated g = FakeModel.generate(data, system, evidenceFormat, gullible, rng,
           defectDraw, config.defects());
+      questions.put(key, g.question());
       label(key, g.label());
       content = g.content();
     }

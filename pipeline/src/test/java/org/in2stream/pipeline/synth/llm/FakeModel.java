@@ -53,7 +53,16 @@ public final class FakeModel {
   }
 
   /** A generated reply: the JSON content and its label ("good" or a defect's label). */
-  public record Generated(String content, String label) {}
+  public record Generated(String content, String label) {
+    /** The question of the reply. */
+    public String question() {
+      try {
+        return JSON.readTree(content).path("question").asText();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
 
   private FakeModel() {}
 
