@@ -48,6 +48,7 @@ public final class EvidenceSpans {
         .setClosedBookScore(qa.getClosedBookScore())
         .setAblationScore(qa.getAblationScore())
         .setResponseKey(qa.getResponseKey())
+        .setRejectedResponses(qa.getRejectedResponses())
         .build();
   }
 
