@@ -96,7 +96,8 @@ public final class FakeModel {
       return legacy(qa, multi, pieces, first, second);
     }
     if (defect == Defect.SWAPPED_DIGITS) {
-      String planted = swappedDigits(qa, wa, first + 1, rng);
+      String planted = swappedDigits(qa, wa, first + 1, rng,
+          multi ? clauseWords(pieces.get(second), 0) : null, second + 1);
       if (planted != null) {
         return new Generated(planted, defect.label());
       }
@@ -134,7 +135,8 @@ public final class FakeModel {
         qa.put("answer", plain(altered));
       }
       case CLOSED_BOOK_TRIVIA -> {
-        String word = longestWord(wa);
+        // A word of the quoted clause, so the answer is grounded: only closed-book can catch it.
+        String word = longestWord(clauseWords(pieces.get(first), 0));
         qa.put("question", "Quiz: which word is spelled "
             + String.join("-", word.toUpperCase(Locale.ROOT).split("")) + "?");
         qa.put("answer", word);
@@ -189,7 +191,7 @@ public final class FakeModel {
   }
 
   private static String swappedDigits(ObjectNode qa, List<String> words, int piece,
-      SplittableRandom rng) {
+      SplittableRandom rng, List<String> secondQuote, int secondPiece) {
     for (int i = 0; i < words.size(); i++) {
       Matcher m = NUMBER.matcher(words.get(i));
       if (!m.find()) {
@@ -238,6 +240,9 @@ public final class FakeModel {
           + plain(join(window.subList(0, Math.min(3, window.size())))) + "\"?");
       qa.put("answer", answer);
       addQuote(qa, piece, window);
+      if (secondQuote != null) {
+        addQuote(qa, secondPiece, secondQuote); // a multi-segment reply cites two pieces
+      }
       return write(qa);
     }
     return null;
