@@ -21,10 +21,13 @@ import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.synth.SynthesizeQa;
 import org.in2stream.pipeline.synth.llm.FakeLlmServer;
 import org.in2stream.pipeline.synth.llm.FakeModel.Defect;
+import org.in2stream.pipeline.verify.Check;
 import org.in2stream.pipeline.verify.Tokens;
+import org.in2stream.runners.tools.DatasetCard;
 import org.in2stream.runners.tools.GenerateCorpus;
 import org.in2stream.runners.tools.OutputReport;
 import org.in2stream.runners.tools.ProduceDocs;
+import org.in2stream.runners.tools.VerificationCard;
 import org.in2stream.schema.AnswerSegment;
 import org.in2stream.schema.EvidenceSpan;
 import org.in2stream.schema.Failure;
@@ -248,6 +251,17 @@ class VerificationIT {
       }
     }
     assertTrue(withEvidence > 0);
+
+    // The dataset card's verification section agrees with the labels' table.
+    DatasetCard.write(out, tmp.resolve("card"));
+    String card = java.nio.file.Files.readString(tmp.resolve("card").resolve("README.md"));
+    System.out.println(card.substring(card.indexOf("## Verification")));
+    VerificationCard.Figures vf = VerificationCard.figures(report);
+    for (Check c : Check.values()) {
+      int rejectedHere = byReason.getOrDefault(c.reason().name(), new int[2])[0];
+      assertEquals(rejectedHere, vf.passFail().get(c)[1], c.name());
+    }
+    assertEquals(report.examples().size(), vf.qaInExamples());
 
     // A strict rebuild: no call at all, the same records.
     Path out2 = tmp.resolve("out2");
