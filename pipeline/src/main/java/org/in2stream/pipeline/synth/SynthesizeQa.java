@@ -35,12 +35,13 @@ import org.joda.time.Instant;
 
 /**
  * Asks the generator for IN2 QA pairs: per document, {@code questionsPerDocument} question slots
- * ({@link #requestsFor}); each slot is a multi-segment request (all segments of the document, as
- * numbered pieces) with probability {@code multiSegmentShare} when the document has two or more
+ * ({@link #requestsFor}); each slot is a multi-segment request (the document's segments as numbered
+ * pieces, or a window of consecutive ones that fits {@link #withMaxSourceTokens}) with probability {@code multiSegmentShare} when the document has two or more
  * segments and no multi-segment request yet, else a fine-grained request about a segment not asked
  * about yet. Calls are asynchronous with at most {@code maxInFlight} per DoFn instance; results
- * are emitted when they complete, at the latest when the bundle finishes. A failed call is a {@link
- * Failure}, never an exception.
+ * are emitted when they complete, at the latest when the bundle finishes. Each slot runs through
+ * {@link QaAttempts}: the verification chain ({@link #withVerification}) checks every response and a
+ * rejected one is regenerated. A failed slot is a {@link Failure}, never an exception.
  */
 public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, PCollectionTuple> {
   public static final String STAGE = "SynthesizeQa";
