@@ -28,8 +28,8 @@ import org.in2stream.schema.Segment;
  *       longest word) blanked out; the answer is that span.
  *   <li>MULTI_SEGMENT: one such sentence from each of two different pieces; the answer joins both
  *       spans ("X; Y"), and the pair is chosen so that neither span's words occur in the other
- *       piece's sentence: without either piece, part of the answer has no support (the lexical piece
- *       necessity check passes by construction).
+ *       piece's sentence (its quote): without either piece's evidence, part of the answer has no
+ *       support (the lexical piece necessity check passes by construction).
  * </ul>
  *
  * Every answer comes with its evidence: the sentence it was blanked in, verbatim, as a quote.
@@ -108,19 +108,21 @@ public final class OfflineQaGenerator implements QaGenerator {
     if (pieces.size() < 2) {
       return QaResult.failed(Reason.NO_QA, "a multi-segment question needs two or more pieces");
     }
-    // Draw pieces in a seeded order and keep the first two that give a cloze.
+    // Draw pieces in a seeded order; the first piece with a cloze, then the first later piece with a
+    // cloze independent of it (else try the next first piece).
     List<Segment> order = shuffled(pieces, rng);
     List<Segment> chosen = new ArrayList<>();
     List<Cloze> clozes = new ArrayList<>();
-    for (Segment s : order) {
-      Cloze firstPick = clozes.isEmpty() ? null : clozes.get(0);
-      String firstText = chosen.isEmpty() ? null : chosen.get(0).getText();
-      Cloze c = cloze(s.getText(), rng, x -> firstPick == null
-          || independent(firstPick, firstText, x, s.getText()));
-      if (c != null) {
-        chosen.add(s);
-        clozes.add(c);
-        if (chosen.size() == 2) {
+    for (int i = 0; i < order.size() && chosen.size() < 2; i++) {
+      Cloze first = cloze(order.get(i).getText(), rng, x -> true);
+      if (first == null) {
+        continue;
+      }
+      for (int j = i + 1; j < order.size(); j++) {
+        Cloze second = cloze(order.get(j).getText(), rng, x -> independent(first, x));
+        if (second != null) {
+          chosen = new ArrayList<>(List.of(order.get(i), order.get(j)));
+          clozes = new ArrayList<>(List.of(first, second));
           break;
         }
       }
@@ -144,12 +146,13 @@ public final class OfflineQaGenerator implements QaGenerator {
   }
 
   /**
-   * True when neither cloze's span is fully found in the other piece's whole text, so each piece adds
-   * answer words the other lacks: without either piece, part of the answer has no source.
+   * True when neither cloze's span is fully found in the other's sentence (its evidence quote), so
+   * each piece adds answer words the other's evidence lacks: without either piece's evidence, part
+   * of the answer has no source.
    */
-  static boolean independent(Cloze a, String textA, Cloze b, String textB) {
-    return !java.util.Set.copyOf(Tokens.all(textB)).containsAll(Tokens.contentSet(a.span()))
-        && !java.util.Set.copyOf(Tokens.all(textA)).containsAll(Tokens.contentSet(b.span()));
+  static boolean independent(Cloze a, Cloze b) {
+    return !java.util.Set.copyOf(Tokens.all(b.sentence())).containsAll(Tokens.contentSet(a.span()))
+        && !java.util.Set.copyOf(Tokens.all(a.sentence())).containsAll(Tokens.contentSet(b.span()));
   }
 
   /** A sentence with one span blanked out. */

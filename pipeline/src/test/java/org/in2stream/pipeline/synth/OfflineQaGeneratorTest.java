@@ -63,8 +63,8 @@ class OfflineQaGeneratorTest {
   /**
    * By construction, an offline multi-segment pair needs both its pieces: it passes the lexical
    * chain (quotes in their pieces, answer grounded in them, each piece needed), and each piece's
-   * part of the answer has words found nowhere in the other piece, so removing either piece leaves
-   * part of the answer without a source.
+   * part of the answer has words found nowhere in the other piece's evidence, so asking with either
+   * piece removed leaves part of the answer without a source.
    */
   @Test
   void multiSegmentPairsNeedBothPiecesByConstruction() {
@@ -87,7 +87,7 @@ class OfflineQaGeneratorTest {
         assertTrue(o.scores().necessity() > 0);
         String[] parts = r.answer().split("; ");
         for (int i = 0; i < 2; i++) {
-          String other = pieces.get(r.neededSegmentIndexes().get(1 - i));
+          String other = r.evidence().get(1 - i).text();
           assertFalse(java.util.Set.copyOf(Tokens.all(other)).containsAll(
               Tokens.contentSet(parts[i])), "part " + i + " of " + r.answer()
               + " is also in the other piece");
