@@ -34,7 +34,8 @@ class QaAttemptsTest {
   }
 
   private static QaRequest request(QaGenerator g, int i, Kind kind) {
-    List<Segment> segs = TestTexts.segments("slot-" + i, TestTexts.document(900 + i, 4), i);
+    List<Segment> segs = TestTexts.segments("slot-" + i, TestTexts.document(900 + i, 12), i);
+    assertTrue(kind == Kind.FINE_GRAINED || segs.size() >= 2, "a multi-segment test document");
     return QaRequest.of(g.model(), g.promptVersion(), g.generationParams(), kind, "slot-" + i,
         kind == Kind.MULTI_SEGMENT ? segs : List.of(segs.get(0)));
   }
