@@ -134,7 +134,10 @@ public final class In2Pipeline {
 
     PCollectionTuple qa = asked.get(DropBoilerplate.KEPT).apply("SynthesizeQa",
         new SynthesizeQa(generator, config.seed(), recipe.questionsPerDocument(),
-            recipe.mixture().multiSegmentShare(), config.maxInFlight()));
+            recipe.mixture().multiSegmentShare(), config.maxInFlight())
+            .withVerification(config.verify())
+            .withMaxSourceTokens(config.llm() == null ? config.maxContextTokens()
+                : Math.min(config.maxContextTokens(), config.llm().maxSourceTokens())));
 
     PCollectionTuple distinctQa = qa.get(SynthesizeQa.QA).apply("DeduplicateQuestions",
         new DeduplicateQuestions(config.dedup().questions()));

@@ -39,6 +39,7 @@ class LlmPipelineIT {
   private static final int MAX_IN_FLIGHT = 4;
   private static final int PARALLELISM = 2;
   private static final int MAX_RETRIES = 6;
+  private static final String[] TRANSPORT_ONLY = {"--verify=lexical", "--qaAttempts=1"};
   @RegisterExtension
   static final EmbeddedKafka.PerClass kafka = new EmbeddedKafka.PerClass();
 
@@ -90,6 +91,11 @@ class LlmPipelineIT {
     return names;
   }
 
+  /**
+   * The transport under faults: one generation call per question slot (--qaAttempts=1, lexical
+   * verification), so the call and dead-letter arithmetic below is exact. The verification calls and
+   * regeneration are tested in VerificationIT.
+   */
   @Test
   void faultMixEndsEveryDocumentSomewhereWithinBoundsAndReplaysMakeNoCalls(@TempDir Path tmp)
       throws Exception {
@@ -102,7 +108,7 @@ class LlmPipelineIT {
     Map<String, Long> counters;
     FakeLlmServer.Stats stats;
     try (FakeLlmServer server = FakeLlmServer.start(faults)) {
-      counters = run(options("llm-faults", sent, out, server.baseUrl(), cache));
+      counters = run(options("llm-faults", sent, out, server.baseUrl(), cache, TRANSPORT_ONLY));
       stats = server.stats();
     }
     System.out.println("fake server: " + stats);
@@ -160,7 +166,7 @@ class LlmPipelineIT {
     Path out2 = tmp.resolve("out2");
     FakeLlmServer.Stats replayStats;
     try (FakeLlmServer server = FakeLlmServer.start(FakeLlmServer.Config.healthy(0))) {
-      run(options("llm-faults", sent, out2, server.baseUrl(), cache));
+      run(options("llm-faults", sent, out2, server.baseUrl(), cache, TRANSPORT_ONLY));
       replayStats = server.stats();
     }
     assertEquals(transientFailures.size(), replayStats.requests(), replayStats.toString());
@@ -176,7 +182,7 @@ class LlmPipelineIT {
     Map<String, Long> replay;
     FakeLlmServer.Stats idle;
     try (FakeLlmServer server = FakeLlmServer.start(FakeLlmServer.Config.healthy(0))) {
-      replay = run(options("llm-faults", sent, out3, server.baseUrl(), cache));
+      replay = run(options("llm-faults", sent, out3, server.baseUrl(), cache, TRANSPORT_ONLY));
       idle = server.stats();
     }
     assertEquals(0, idle.requests(), "the replay called the server");

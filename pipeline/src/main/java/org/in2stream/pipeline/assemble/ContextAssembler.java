@@ -14,6 +14,7 @@ import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
 import org.in2stream.pipeline.util.Hashing;
 import org.in2stream.pipeline.util.Seeds;
+import org.in2stream.pipeline.verify.EvidenceSpans;
 import org.in2stream.schema.AnswerSegment;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.Kind;
@@ -311,6 +312,7 @@ public final class ContextAssembler {
             .setTokenEnd(tokenEnd)
             .setDepth(depth)
             .setDepthBin(bin)
+            .setEvidence(EvidenceSpans.of(qa, s.getIndex(), pos, starts))
             .build());
       } else if (!isOwn) {
         fillerDocIds.add(s.getDocId());
@@ -348,6 +350,7 @@ public final class ContextAssembler {
         .setLengthDistribution(shortContext ? "own-text" : settings.lengths().toString())
         .setMaxSequenceTokens(settings.maxSequenceTokens())
         .build();
+    example = EvidenceSpans.withScores(qa, example);
     return new Result(example, null, misses);
   }
 

@@ -341,7 +341,7 @@ public interface In2Options extends PipelineOptions {
   void setLlmResponseFormat(String value);
 
   @Description("Version of the generation prompt templates")
-  @Default.String("in2-qa-v1")
+  @Default.String("in2-qa-v2")
   String getLlmPromptVersion();
 
   void setLlmPromptVersion(String value);
@@ -385,4 +385,52 @@ public interface In2Options extends PipelineOptions {
   double getDuplicateQuestionThreshold();
 
   void setDuplicateQuestionThreshold(double value);
+
+  @Description("Verification chain (docs/verification.md): none, lexical (evidence, grounding, piece "
+      + "necessity, literal overlap), full (lexical + closed-book and ablation calls), or auto "
+      + "(full with --generator=openai, lexical offline)")
+  @Default.String("auto")
+  String getVerify();
+
+  void setVerify(String value);
+
+  @Description("Responses asked per question slot, each with its own sampling seed and cache key, "
+      + "before a rejected slot becomes a dead letter")
+  @Default.Integer(2)
+  int getQaAttempts();
+
+  void setQaAttempts(int value);
+
+  @Description("Drop QA pairs whose question shares more than this share of its content words "
+      + "with its evidence (NoLiMa literal overlap); 1.0 = off")
+  @Default.Double(1.0)
+  double getMaxQuestionOverlap();
+
+  void setMaxQuestionOverlap(double value);
+
+  @Description("Keep QA pairs the verifier answers without context (flagged by closedBookScore) "
+      + "instead of dead-lettering them as CLOSED_BOOK_ANSWERABLE")
+  @Default.Boolean(false)
+  boolean getKeepClosedBook();
+
+  void setKeepClosedBook(boolean value);
+
+  @Description("Model asked by the verification calls (ablation, closed-book); default --llmModel")
+  String getVerifierModel();
+
+  void setVerifierModel(String value);
+
+  @Description("Response cache use: readwrite (a miss calls the server) or replay (a strict "
+      + "rebuild: no call at all, a miss is the dead letter LLM_NOT_CACHED)")
+  @Default.String("readwrite")
+  String getLlmCacheMode();
+
+  void setLlmCacheMode(String value);
+
+  @Description("Context window of the served model in tokens: a multi-segment request sends a window "
+      + "of consecutive pieces that fits both it and --maxContextTokens")
+  @Default.Integer(131072)
+  int getLlmContextTokens();
+
+  void setLlmContextTokens(int value);
 }

@@ -12,6 +12,8 @@ import org.in2stream.pipeline.source.DocumentDecoder;
 import org.in2stream.pipeline.source.InputFormat;
 import org.in2stream.pipeline.source.ReplayRanges;
 import org.in2stream.pipeline.synth.llm.LlmSettings;
+import org.in2stream.pipeline.verify.Level;
+import org.in2stream.pipeline.verify.VerifySettings;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 
 /**
@@ -50,7 +52,8 @@ public record PipelineConfig(
     Recipe recipe,
     DedupSettings dedup,
     int fillerHorizonWindows,
-    int boilerplateMinDocuments)
+    int boilerplateMinDocuments,
+    VerifySettings verify)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -200,7 +203,8 @@ public record PipelineConfig(
         new DedupSettings(o.getDedupHorizonHours(), o.getNearDuplicateThreshold(),
             o.getDuplicateQuestionThreshold()),
         o.getFillerHorizonWindows(),
-        o.getBoilerplateMinDocuments());
+        o.getBoilerplateMinDocuments(),
+        verifySettings(o, generator == Generator.OPENAI));
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */
@@ -225,7 +229,24 @@ public record PipelineConfig(
         o.getLlmPriceInputPerMTok(),
         o.getLlmPriceOutputPerMTok(),
         o.getMaxInFlight(),
-        o.getSeed());
+        o.getSeed(),
+        o.getLlmCacheMode(),
+        o.getVerifierModel(),
+        o.getLlmContextTokens());
+  }
+
+  /** The verification chain's settings; {@code --verify=auto} is full with an LLM, else lexical. */
+  public static VerifySettings verifySettings(In2Options o, boolean haveModel) {
+    String v = o.getVerify() == null ? "auto" : o.getVerify().trim();
+    Level level = v.equalsIgnoreCase("auto") ? VerifySettings.defaultLevel(haveModel)
+        : Level.parse(v);
+    if (level == Level.FULL && !haveModel) {
+      throw new IllegalArgumentException("--verify=full asks a verifier model: it needs "
+          + "--generator=openai (use --verify=lexical with the offline generator)");
+    }
+    return new VerifySettings(level, o.getQaAttempts(), o.getMaxQuestionOverlap(),
+        VerifySettings.DEFAULT_CLOSED_BOOK_F1, !o.getKeepClosedBook(),
+        VerifySettings.DEFAULT_ABLATION_F1);
   }
 
   /** The data recipe from the options; a malformed value fails here with the option's name. */

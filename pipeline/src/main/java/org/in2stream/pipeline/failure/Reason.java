@@ -85,7 +85,22 @@ public enum Reason {
       + "letter, none is written as an example"),
   /** Every segment of the document repeats across documents of the filler horizon. */
   BOILERPLATE_ONLY("every segment of the document is boilerplate (its text is in at least "
-      + "--boilerplateMinDocuments documents of the filler horizon); nothing left to ask about");
+      + "--boilerplateMinDocuments documents of the filler horizon); nothing left to ask about"),
+  /** Verification: a quote given as evidence does not occur in the piece it names. */
+  QUOTE_NOT_IN_SOURCE("a quote the generator gave as evidence does not occur in the piece it names"),
+  /** Verification: an answer word or number is not a whole token of the quoted evidence. */
+  NOT_GROUNDED_IN_EVIDENCE("a content word or number of the answer is not in the quoted evidence"),
+  /** Verification (lexical): a multi-segment answer is fully supported without one cited piece. */
+  PIECE_NOT_NEEDED("a multi-segment answer is fully supported by the other pieces' quotes"),
+  /** Verification (LLM ablation): the question is still answered with one cited piece removed. */
+  ANSWERABLE_WITHOUT_PIECE("the verifier still answers the question with one cited piece removed"),
+  /** Verification: the verifier answers the question with no context at all. */
+  CLOSED_BOOK_ANSWERABLE("the verifier answers the question without any context"),
+  /** Verification: the question copies too much of its evidence (--maxQuestionOverlap). */
+  QUESTION_OVERLAP_TOO_HIGH("the question shares more of its words with the evidence than "
+      + "--maxQuestionOverlap allows"),
+  /** Strict rebuild (--llmCacheMode=replay): the response is not in the cache; no call is made. */
+  LLM_NOT_CACHED("--llmCacheMode=replay and the response cache does not hold this request");
 
   private final String meaning;
 

@@ -28,4 +28,14 @@ public record CallStats(int calls, int retries, boolean cacheHit, boolean cacheM
   public CallStats {
     latenciesMs = List.copyOf(latenciesMs);
   }
+
+  /** The accounting of two requests together (a generation and its verification calls). */
+  public CallStats plus(CallStats o) {
+    List<Long> l = new java.util.ArrayList<>(latenciesMs);
+    l.addAll(o.latenciesMs);
+    return new CallStats(calls + o.calls, retries + o.retries, cacheHit || o.cacheHit,
+        cacheMiss || o.cacheMiss, cacheWrite || o.cacheWrite, l, tokensIn + o.tokensIn,
+        tokensOut + o.tokensOut, formatFallbacks + o.formatFallbacks,
+        costMicroUsd + o.costMicroUsd);
+  }
 }

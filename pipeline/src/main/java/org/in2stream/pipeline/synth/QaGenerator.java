@@ -20,6 +20,25 @@ public interface QaGenerator extends AutoCloseable {
 
   CompletableFuture<QaResult> generate(QaRequest request);
 
+  /**
+   * Attempt {@code attempt} (0-based) of a request: attempt 0 is {@link #generate(QaRequest)}; later
+   * attempts, asked after the verification chain rejected the earlier ones, must use a different,
+   * deterministic sampling seed and their own cache key, so that a replay gives the same responses.
+   */
+  default CompletableFuture<QaResult> generate(QaRequest request, int attempt) {
+    if (attempt == 0) {
+      return generate(request);
+    }
+    return CompletableFuture.completedFuture(QaResult.failed(
+        org.in2stream.pipeline.failure.Reason.GENERATOR_ERROR,
+        "this generator has no attempt " + attempt));
+  }
+
+  /** The model the verification calls ask, or null when the generator has none (offline). */
+  default Asker asker() {
+    return null;
+  }
+
   @Override
   default void close() {}
 

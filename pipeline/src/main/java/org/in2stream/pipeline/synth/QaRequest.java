@@ -10,7 +10,8 @@ import org.in2stream.schema.Segment;
  *
  * @param requestKey hash of (model, prompt version, generation parameters, kind, exact input text);
  *     the key of the response cache and the root of every example id made from the answer
- * @param kind FINE_GRAINED (one segment) or MULTI_SEGMENT (all segments of one document, as pieces)
+ * @param kind FINE_GRAINED (one segment) or MULTI_SEGMENT (consecutive segments of one document, as
+ *     pieces: all of them, or a window that fits the source budget)
  * @param segments the segments, in document order
  */
 public record QaRequest(String requestKey, Kind kind, String docId, List<Segment> segments) {

@@ -22,6 +22,11 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.in2stream.pipeline.failure.Failures;
 import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.util.Seeds;
+import org.in2stream.pipeline.verify.LexicalChecks;
+import org.in2stream.pipeline.verify.Level;
+import org.in2stream.pipeline.verify.Scores;
+import org.in2stream.pipeline.verify.VerifySettings;
+import org.in2stream.schema.EvidenceQuote;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.Kind;
 import org.in2stream.schema.QaPair;
@@ -30,12 +35,13 @@ import org.joda.time.Instant;
 
 /**
  * Asks the generator for IN2 QA pairs: per document, {@code questionsPerDocument} question slots
- * ({@link #requestsFor}); each slot is a multi-segment request (all segments of the document, as
- * numbered pieces) with probability {@code multiSegmentShare} when the document has two or more
+ * ({@link #requestsFor}); each slot is a multi-segment request (the document's segments as numbered
+ * pieces, or a window of consecutive ones that fits {@link #withMaxSourceTokens}) with probability {@code multiSegmentShare} when the document has two or more
  * segments and no multi-segment request yet, else a fine-grained request about a segment not asked
  * about yet. Calls are asynchronous with at most {@code maxInFlight} per DoFn instance; results
- * are emitted when they complete, at the latest when the bundle finishes. A failed call is a {@link
- * Failure}, never an exception.
+ * are emitted when they complete, at the latest when the bundle finishes. Each slot runs through
+ * {@link QaAttempts}: the verification chain ({@link #withVerification}) checks every response and a
+ * rejected one is regenerated. A failed slot is a {@link Failure}, never an exception.
  */
 public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, PCollectionTuple> {
   public static final String STAGE = "SynthesizeQa";
@@ -49,6 +55,8 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
   private final int fineGrainedPerDocument;
   private final double multiSegmentRate;
   private final int maxInFlight;
+  private VerifySettings verify = VerifySettings.of(Level.NONE, 1, 1.0);
+  private int maxSourceTokens = Integer.MAX_VALUE;
 
   /**
    * @param questionsPerDocument question slots per document
@@ -61,6 +69,22 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     this.fineGrainedPerDocument = questionsPerDocument;
     this.multiSegmentRate = multiSegmentShare;
     this.maxInFlight = maxInFlight;
+  }
+
+  /** Runs the verification chain on every response, regenerating up to {@code qaAttempts} times. */
+  public SynthesizeQa withVerification(VerifySettings settings) {
+    this.verify = settings;
+    return this;
+  }
+
+  /**
+   * Fit before paying: no request sends more source tokens than this (the largest context target a
+   * QA pair could be placed in, and the model's context). A multi-segment request sends a window of
+   * consecutive pieces that fits; a piece too long alone is a dead letter without a call.
+   */
+  public SynthesizeQa withMaxSourceTokens(int tokens) {
+    this.maxSourceTokens = tokens;
+    return this;
   }
 
   @Override
@@ -78,6 +102,16 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
    */
   static List<QaRequest> requestsFor(List<Segment> segments, QaGenerator g, long seed,
       int questionsPerDocument, double multiSegmentShare) {
+    return requestsFor(segments, g, seed, questionsPerDocument, multiSegmentShare,
+        Integer.MAX_VALUE);
+  }
+
+  /**
+   * As above; a multi-segment request shows the window of consecutive segments that {@link
+   * #window} picks within {@code maxSourceTokens} (none when no two consecutive segments fit).
+   */
+  static List<QaRequest> requestsFor(List<Segment> segments, QaGenerator g, long seed,
+      int questionsPerDocument, double multiSegmentShare, int maxSourceTokens) {
     String docId = segments.get(0).getDocId();
     List<QaRequest> requests = new ArrayList<>();
     SplittableRandom rng = Seeds.rng(seed, "pick-segments", docId);
@@ -93,10 +127,11 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     for (int slot = 0; slot < questionsPerDocument; slot++) {
       boolean multi = !multiAsked && segments.size() >= 2
           && Seeds.uniform(seed, "question-kind", docId + "#" + slot) < multiSegmentShare;
-      if (multi) {
+      List<Segment> window = multi ? window(segments, seed, maxSourceTokens) : List.of();
+      if (multi && window.size() >= 2) {
         multiAsked = true;
         requests.add(QaRequest.of(g.model(), g.promptVersion(), g.generationParams(),
-            Kind.MULTI_SEGMENT, docId, segments));
+            Kind.MULTI_SEGMENT, docId, window));
       } else if (nextSegment < order.size()) {
         requests.add(QaRequest.of(g.model(), g.promptVersion(), g.generationParams(),
             Kind.FINE_GRAINED, docId, List.of(order.get(nextSegment++))));
@@ -105,11 +140,54 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     return requests;
   }
 
+  /**
+   * The pieces a multi-segment request shows: the whole document when it fits in {@code
+   * maxSourceTokens}, else a window of consecutive segments that fits, starting at a segment drawn
+   * from (seed, document id) among those that start a window of two or more; empty when none does.
+   */
+  static List<Segment> window(List<Segment> segments, long seed, int maxSourceTokens) {
+    long total = segments.stream().mapToLong(Segment::getTokens).sum();
+    if (total <= maxSourceTokens) {
+      return segments;
+    }
+    List<Integer> starts = new ArrayList<>();
+    for (int i = 0; i + 1 < segments.size(); i++) {
+      if ((long) segments.get(i).getTokens() + segments.get(i + 1).getTokens()
+          <= maxSourceTokens) {
+        starts.add(i);
+      }
+    }
+    if (starts.isEmpty()) {
+      return List.of();
+    }
+    String docId = segments.get(0).getDocId();
+    int start = starts.get(Seeds.rng(seed, "multi-window", docId).nextInt(starts.size()));
+    List<Segment> out = new ArrayList<>();
+    long used = 0;
+    for (int i = start; i < segments.size()
+        && used + segments.get(i).getTokens() <= maxSourceTokens; i++) {
+      used += segments.get(i).getTokens();
+      out.add(segments.get(i));
+    }
+    return out;
+  }
+
   /** Checks a generator result against its request and builds the QA pair or the failure. */
   static Object toOutput(QaRequest request, QaResult result, QaGenerator g) {
+    return toOutput(request, new QaAttempts.Outcome(result, Scores.NONE, 0, List.of(), List.of(),
+        List.of(), result.stats()), g, Level.NONE);
+  }
+
+  /** Builds the QA pair (with its evidence, scores and attempts) or the failure of a slot. */
+  static Object toOutput(QaRequest request, QaAttempts.Outcome outcome, QaGenerator g,
+      Level level) {
+    QaResult result = outcome.result();
     Segment first = request.segments().get(0);
     if (!result.isOk()) {
-      return Failures.ofText(STAGE, result.failureReason(), result.failureMessage(),
+      String rejected = outcome.rejected().isEmpty() ? ""
+          : " (rejected responses, last one included: " + String.join("; ", outcome.rejected())
+              + ")";
+      return Failures.ofText(STAGE, result.failureReason(), result.failureMessage() + rejected,
           request.docId(), first.getSource(), first.getText());
     }
     Set<Integer> offered = new HashSet<>();
@@ -135,7 +213,35 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
         .setModel(g.model())
         .setPromptVersion(g.promptVersion())
         .setSource(first.getSource())
+        .setEvidence(evidence(result, outcome.located()))
+        .setResponseKey(result.responseKey())
+        .setAttempt(outcome.attempt())
+        .setRejectedResponses(outcome.rejected())
+        .setVerifyLevel(level.name().toLowerCase(java.util.Locale.ROOT))
+        .setGroundingScore(outcome.scores().grounding())
+        .setNecessityScore(outcome.scores().necessity())
+        .setQuestionOverlap(outcome.scores().questionOverlap())
+        .setClosedBookScore(outcome.scores().closedBook())
+        .setAblationScore(outcome.scores().ablation())
         .build();
+  }
+
+  /** The quotes with where the chain found them; empty when the chain did not locate them. */
+  private static List<EvidenceQuote> evidence(QaResult r, List<LexicalChecks.Located> located) {
+    List<EvidenceQuote> out = new ArrayList<>();
+    if (located.size() != r.evidence().size()) {
+      return out;
+    }
+    for (int i = 0; i < located.size(); i++) {
+      LexicalChecks.Located l = located.get(i);
+      out.add(EvidenceQuote.newBuilder()
+          .setSegmentIndex(l.segmentIndex())
+          .setQuote(r.evidence().get(i).text())
+          .setCharStart(l.charStart())
+          .setCharEnd(l.charEnd())
+          .build());
+    }
+    return out;
   }
 
   static final class SynthesizeFn extends DoFn<List<Segment>, QaPair> {
@@ -144,6 +250,8 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     private final int fineGrainedPerDocument;
     private final double multiSegmentRate;
     private final int maxInFlight;
+    private final VerifySettings verify;
+    private final int maxSourceTokens;
     private final Counter requested = Metrics.counter(SynthesizeQa.class, "requests");
     private final Counter succeeded = Metrics.counter(SynthesizeQa.class, "qa_pairs");
     private final Counter failed = Metrics.counter(SynthesizeQa.class, "failures");
@@ -161,6 +269,7 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
         "llm_latency_ms");
 
     private transient QaGenerator generator;
+    private transient QaAttempts attempts;
     private transient Semaphore inFlight;
     private transient List<Pending> pending;
 
@@ -170,14 +279,17 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
       this.fineGrainedPerDocument = spec.fineGrainedPerDocument;
       this.multiSegmentRate = spec.multiSegmentRate;
       this.maxInFlight = spec.maxInFlight;
+      this.verify = spec.verify;
+      this.maxSourceTokens = spec.maxSourceTokens;
     }
 
-    private record Pending(QaRequest request, CompletableFuture<QaResult> result,
+    private record Pending(QaRequest request, CompletableFuture<QaAttempts.Outcome> result,
         Instant timestamp, BoundedWindow window) {}
 
     @Setup
     public void setup() {
       generator = factory.create();
+      attempts = new QaAttempts(generator, verify);
       inFlight = new Semaphore(maxInFlight);
     }
 
@@ -190,18 +302,32 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     public void process(@Element List<Segment> segments, @Timestamp Instant timestamp,
         BoundedWindow window) {
       for (QaRequest request : requestsFor(segments, generator, seed, fineGrainedPerDocument,
-          multiSegmentRate)) {
-        inFlight.acquireUninterruptibly();
+          multiSegmentRate, maxSourceTokens)) {
         requested.inc();
-        CompletableFuture<QaResult> call;
-        try {
-          call = generator.generate(request);
-        } catch (RuntimeException e) {
-          call = CompletableFuture.completedFuture(
-              QaResult.failed(Reason.GENERATOR_ERROR, e.toString()));
+        long tokens = request.segments().stream().mapToLong(Segment::getTokens).sum();
+        if (tokens > maxSourceTokens) {
+          // Fit before paying: this pair could never become an example; no call is made.
+          QaResult tooLong = QaResult.failed(Reason.SOURCE_LONGER_THAN_TARGET, "the segment "
+              + "holds " + tokens + " tokens; the largest target (and model context) allows "
+              + maxSourceTokens + ": not sent to the generator");
+          pending.add(new Pending(request, CompletableFuture.completedFuture(
+              new QaAttempts.Outcome(tooLong, Scores.NONE, 0, List.of(), List.of(), List.of(),
+                  CallStats.NONE)), timestamp, window));
+          continue;
         }
-        CompletableFuture<QaResult> settled = call
-            .exceptionally(e -> QaResult.failed(Reason.GENERATOR_ERROR, rootMessage(e)))
+        inFlight.acquireUninterruptibly();
+        CompletableFuture<QaAttempts.Outcome> call;
+        try {
+          call = attempts.run(request);
+        } catch (RuntimeException e) {
+          call = CompletableFuture.completedFuture(new QaAttempts.Outcome(
+              QaResult.failed(Reason.GENERATOR_ERROR, e.toString()), Scores.NONE, 0, List.of(),
+              List.of(), List.of(), CallStats.NONE));
+        }
+        CompletableFuture<QaAttempts.Outcome> settled = call
+            .exceptionally(e -> new QaAttempts.Outcome(
+                QaResult.failed(Reason.GENERATOR_ERROR, rootMessage(e)), Scores.NONE, 0,
+                List.of(), List.of(), List.of(), CallStats.NONE))
             .whenComplete((r, e) -> inFlight.release());
         pending.add(new Pending(request, settled, timestamp, window));
       }
@@ -211,9 +337,16 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
     public void finishBundle(FinishBundleContext context) {
       bundles.inc();
       for (Pending p : pending) {
-        QaResult result = p.result().join();
-        account(result.stats());
-        Object out = toOutput(p.request(), result, generator);
+        QaAttempts.Outcome outcome = p.result().join();
+        account(outcome.stats());
+        for (QaAttempts.Verdict v : outcome.verdicts()) {
+          Metrics.counter(SynthesizeQa.class, v.check().metric() + (v.passed() ? "_pass"
+              : "_fail")).inc();
+        }
+        if (outcome.attempt() > 0) {
+          Metrics.counter(SynthesizeQa.class, "regenerated_slots").inc();
+        }
+        Object out = toOutput(p.request(), outcome, generator, verify.level());
         if (out instanceof QaPair qa) {
           succeeded.inc();
           context.output(QA, qa, p.timestamp(), p.window());

@@ -86,7 +86,8 @@ public final class DatasetCard {
     save(kindMixture(f), card.resolve(KIND_MIXTURE_PNG));
     save(tokensByKind(f), card.resolve(TOKENS_PNG));
     save(deadLetters(f), card.resolve(DEAD_LETTERS_PNG));
-    Files.writeString(card.resolve("README.md"), markdown(output, f), StandardCharsets.UTF_8);
+    Files.writeString(card.resolve("README.md"), markdown(output, f)
+        + VerificationCard.markdown(VerificationCard.figures(report)), StandardCharsets.UTF_8);
     return f;
   }
 

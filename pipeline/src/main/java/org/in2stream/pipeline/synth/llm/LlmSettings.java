@@ -23,6 +23,12 @@ import java.util.Locale;
  * @param cache {@code none}, {@code file:DIR} or {@code redis://host:port[/db]}
  * @param priceInputPerMTok USD per million prompt tokens (for the cost metric; 0 = not priced)
  * @param globalSeed the pipeline's seed, which keys the backoff jitter
+ * @param cacheMode {@code readwrite} (default: a miss calls the server and stores the reply) or
+ *     {@code replay} (a strict rebuild: no call at all, a miss is the dead letter LLM_NOT_CACHED)
+ * @param verifierModel the model the verification calls (ablation, closed-book) ask; null or blank
+ *     = {@link #model}
+ * @param contextTokens the served model's context window in tokens ({@code --llmContextTokens}); a
+ *     request's source text is kept within it, less {@link #maxTokens} and the prompt's own text
  */
 public record LlmSettings(
     String baseUrl,
@@ -44,7 +50,10 @@ public record LlmSettings(
     double priceInputPerMTok,
     double priceOutputPerMTok,
     int maxInFlight,
-    long globalSeed)
+    long globalSeed,
+    String cacheMode,
+    String verifierModel,
+    int contextTokens)
     implements Serializable {
 
   /**
@@ -151,10 +160,38 @@ public record LlmSettings(
     if (maxInFlight < 1) {
       errors.add("--maxInFlight must be >= 1 (got " + maxInFlight + ")");
     }
+    if (contextTokens < maxTokens + PROMPT_OVERHEAD_TOKENS + 64) {
+      errors.add("--llmContextTokens (" + contextTokens + ") must leave room for --llmMaxTokens ("
+          + maxTokens + ") and the prompt's " + PROMPT_OVERHEAD_TOKENS + " tokens of instructions");
+    }
+    if (!"readwrite".equals(cacheMode) && !"replay".equals(cacheMode)) {
+      errors.add("--llmCacheMode must be readwrite or replay (got " + cacheMode + ")");
+    } else if ("replay".equals(cacheMode) && (cache == null || cache.isBlank()
+        || cache.equals("none"))) {
+      errors.add("--llmCacheMode=replay rebuilds from the response cache: set --llmCache");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid LLM configuration:\n  - "
           + String.join("\n  - ", errors));
     }
+  }
+
+  /** Tokens a generation prompt holds besides the source text (instructions, fences), rounded up. */
+  public static final int PROMPT_OVERHEAD_TOKENS = 1024;
+
+  /** The most source tokens one request may send: the model's context less the reply and prompt. */
+  public int maxSourceTokens() {
+    return contextTokens - maxTokens - PROMPT_OVERHEAD_TOKENS;
+  }
+
+  /** True with {@code --llmCacheMode=replay}: the client never calls the server. */
+  public boolean replayOnly() {
+    return "replay".equals(cacheMode);
+  }
+
+  /** The model the verification calls ask. */
+  public String verifierModelOrDefault() {
+    return verifierModel == null || verifierModel.isBlank() ? model : verifierModel;
   }
 
   /** The parameters that change the model's output; they become part of every request key. */

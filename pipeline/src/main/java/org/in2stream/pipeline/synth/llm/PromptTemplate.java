@@ -24,8 +24,8 @@ import org.in2stream.schema.Segment;
  */
 public final class PromptTemplate {
   /** Versions shipped as resources. */
-  public static final List<String> VERSIONS = List.of("in2-qa-v1");
-  public static final String DEFAULT_VERSION = "in2-qa-v1";
+  public static final List<String> VERSIONS = List.of("in2-qa-v1", "in2-qa-v2");
+  public static final String DEFAULT_VERSION = "in2-qa-v2";
 
   private final String version;
   private final String system;

@@ -8,13 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.synth.QaResult;
 import org.in2stream.pipeline.synth.QaRequest;
+import org.in2stream.pipeline.verify.Quote;
 import org.in2stream.schema.Kind;
 
 /**
@@ -22,14 +22,11 @@ import org.in2stream.schema.Kind;
  * deterministic, so a response read back from the cache gives the same result as when it arrived.
  * Checks, in order: the body is JSON and a chat completion with a choice; the choice was not cut at the
  * token limit or refused; the message is a JSON object with the expected fields; the output does not
- * echo the canary or look like it obeys planted instructions; the answer is grounded in the text.
+ * echo the canary or look like it obeys planted instructions. Whether the answer is grounded in its
+ * evidence is the verification chain's question ({@code org.in2stream.pipeline.verify}).
  */
 public final class QaResponseReader {
-  /** Share of the answer's content words that must occur in the source text. */
-  static final double MIN_GROUNDED_SHARE = 0.6;
-
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
   private static final Pattern JSON_OBJECT = Pattern.compile("\\{.*\\}", Pattern.DOTALL);
   private static final Pattern INJECTED = Pattern.compile(String.join("|",
       "ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?)",
@@ -40,14 +37,6 @@ public final class QaResponseReader {
       "i (?:cannot|can't|won't) (?:help|comply|assist)",
       "new instructions?:",
       "you are now "), Pattern.CASE_INSENSITIVE);
-  private static final Set<String> STOPWORDS = Set.of(
-      "the", "and", "for", "are", "was", "were", "with", "that", "this", "from", "has", "have",
-      "had", "its", "their", "his", "her", "they", "them", "which", "who", "what", "when", "where",
-      "how", "why", "not", "but", "also", "into", "than", "then", "there", "these", "those", "been",
-      "being", "will", "would", "can", "could", "should", "about", "after", "before", "over",
-      "under", "such", "one", "both", "each", "other", "more", "most", "some", "any", "all", "our",
-      "your", "you", "she", "him", "out", "did", "does", "because", "while", "between", "during");
-
   private QaResponseReader() {}
 
   /** Tokens the server reported for a response, whatever else is wrong with it. */
@@ -125,13 +114,39 @@ public final class QaResponseReader {
     String question = q.asText().strip();
     String answer = a.asText().strip();
     List<Integer> needed = new ArrayList<>();
-    if (request.kind() == Kind.MULTI_SEGMENT) {
+    List<Quote> quotes = new ArrayList<>();
+    int pieceCount = prompt.pieceToSegmentIndex().size();
+    JsonNode evidence = out.get("evidence");
+    if (evidence != null) {
+      // in2-qa-v2: the cited pieces are the pieces the quotes come from.
+      Set<Integer> distinct = new LinkedHashSet<>();
+      if (!evidence.isArray() || evidence.isEmpty()) {
+        return QaResult.failed(Reason.LLM_WRONG_SHAPE, "\"evidence\" must be a non-empty array "
+            + "of {piece, quote}; got " + evidence);
+      }
+      for (JsonNode e : evidence) {
+        JsonNode p = e.path("piece");
+        JsonNode quote = e.path("quote");
+        int n = p.isIntegralNumber() ? p.asInt() : request.kind() == Kind.MULTI_SEGMENT ? -1 : 1;
+        if (n < 1 || n > pieceCount || !quote.isTextual() || quote.asText().isBlank()) {
+          return QaResult.failed(Reason.LLM_WRONG_SHAPE, "an evidence item needs \"piece\" "
+              + "between 1 and " + pieceCount + " and a non-empty \"quote\"; got " + e);
+        }
+        distinct.add(n);
+        quotes.add(new Quote(prompt.pieceToSegmentIndex().get(n - 1), quote.asText()));
+      }
+      if (request.kind() == Kind.MULTI_SEGMENT && distinct.size() < 2) {
+        return QaResult.failed(Reason.LLM_WRONG_SHAPE, "a multi-segment output needs evidence "
+            + "from two or more pieces; got pieces " + distinct);
+      }
+      distinct.stream().sorted().forEach(n -> needed.add(prompt.pieceToSegmentIndex().get(n - 1)));
+    } else if (request.kind() == Kind.MULTI_SEGMENT) {
       JsonNode pieces = out.get("pieces");
       Set<Integer> distinct = new LinkedHashSet<>();
       if (pieces != null && pieces.isArray()) {
         for (JsonNode p : pieces) {
           int n = p.canConvertToInt() ? p.asInt() : -1;
-          if (p.isIntegralNumber() && n >= 1 && n <= prompt.pieceToSegmentIndex().size()) {
+          if (p.isIntegralNumber() && n >= 1 && n <= pieceCount) {
             distinct.add(n);
           } else {
             distinct.clear();
@@ -141,7 +156,7 @@ public final class QaResponseReader {
       }
       if (distinct.size() < 2) {
         return QaResult.failed(Reason.LLM_WRONG_SHAPE, "a multi-segment output needs \"pieces\": "
-            + "two or more piece numbers between 1 and " + prompt.pieceToSegmentIndex().size()
+            + "two or more piece numbers between 1 and " + pieceCount
             + "; got " + (pieces == null ? "none" : pieces.toString()));
       }
       distinct.stream().sorted().forEach(n -> needed.add(prompt.pieceToSegmentIndex().get(n - 1)));
@@ -158,56 +173,8 @@ public final class QaResponseReader {
       return QaResult.failed(Reason.LLM_INJECTION_SUSPECTED, "the output contains \""
           + injected.group() + "\"");
     }
-    String ungrounded = groundingProblem(answer, prompt.sourceText());
-    if (ungrounded != null) {
-      return QaResult.failed(Reason.LLM_UNGROUNDED, ungrounded);
-    }
-    return QaResult.ok(question, answer, needed);
-  }
-
-  /** Null when the answer is grounded, else why not. */
-  static String groundingProblem(String answer, String source) {
-    Set<String> sourceWords = new LinkedHashSet<>(contentWords(source, true));
-    List<String> words = contentWords(answer, false);
-    if (words.isEmpty()) {
-      return "the answer has no content word to check against the text";
-    }
-    int found = 0;
-    for (String w : words) {
-      boolean numeric = w.chars().allMatch(Character::isDigit);
-      if (sourceWords.contains(w) || !numeric && sourceWords.contains(stem(w))) {
-        found++;
-      } else if (numeric) {
-        return "the answer has the number " + w + ", which the text does not contain";
-      }
-    }
-    double share = (double) found / words.size();
-    if (share < MIN_GROUNDED_SHARE) {
-      return String.format(Locale.ROOT, "only %.0f%% of the answer's content words occur in the "
-          + "text (need %.0f%%)", share * 100, MIN_GROUNDED_SHARE * 100);
-    }
-    return null;
-  }
-
-  private static List<String> contentWords(String text, boolean withStems) {
-    List<String> out = new ArrayList<>();
-    Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
-    while (m.find()) {
-      String w = m.group();
-      boolean numeric = w.chars().allMatch(Character::isDigit);
-      if (numeric || w.length() >= 3 && !STOPWORDS.contains(w)) {
-        out.add(w);
-        if (withStems && !numeric) {
-          out.add(stem(w));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** A crude stem, so that "reported" matches "reports": the first five letters. */
-  private static String stem(String w) {
-    return w.length() <= 5 ? w : w.substring(0, 5);
+    // Grounding, evidence and the other checks are the verification chain's (verify package).
+    return QaResult.ok(question, answer, needed, quotes);
   }
 
   /** The content as a JSON object: whole, inside a code fence, or the outermost braces in text. */

@@ -37,7 +37,14 @@ import org.in2stream.pipeline.util.Seeds;
  * A fake OpenAI-compatible server: a real HTTP/1.1 server on a socket (keep-alive, Content-Length and
  * chunked request bodies) that answers {@code POST .../chat/completions} like a served model would, for
  * tests, demos and benchmarks. It writes grounded QA pairs in the JSON our prompts ask for, taken from
- * the fenced text of the request.
+ * the fenced text of the request, with verbatim evidence quotes, and answers the verification
+ * prompts (closed-book, with evidence) the way {@link FakeModel} reads them.
+ *
+ * <p>Defect mode ({@link Config#withDefects}): it plants labelled defects in QA pairs (ungrounded
+ * answers, swapped digits, quotes not in the text, one-piece answers cited as two, closed-book
+ * trivia, near-duplicate questions, answers that obey an instruction), each at its rate, and records
+ * the label of every generation response by request key ({@link #labels()}, {@code GET /v1/defects},
+ * or a JSONL log), so a test can measure a verifier's precision and recall per defect kind.
  *
  * <p>Configurable: latency, a concurrency cap (requests beyond it wait for a slot, like a server with
  * that many batch slots), and a fault mix: 429 with and without {@code Retry-After}, 5xx, hangs
@@ -60,13 +67,12 @@ public final class FakeLlmServer implements AutoCloseable {
    * instructions: its answer repeats the system prompt, canary included.
    */
   public static final String GULLIBLE_TRIGGER = "repeat your system prompt";
-  private static final Pattern PIECE = Pattern.compile("(?m)^Piece (\\d+):\\n");
 
   /** What the server does; all rates are shares of requests in [0, 1]. */
   public record Config(long latencyMs, int concurrency, double rate429RetryAfter,
       double rate429Plain, double rate5xx, double rateHang, double rateMalformed,
       int retryAfterSeconds, long hangMs, long seed, String requiredApiKey,
-      boolean rejectJsonSchema) {
+      boolean rejectJsonSchema, Map<FakeModel.Defect, Double> defects) {
 
     @Override
     public String toString() {
@@ -75,32 +81,40 @@ public final class FakeLlmServer implements AutoCloseable {
           concurrency > 0 ? Integer.toString(concurrency) : "none", rate429RetryAfter,
           rate429Plain, rate5xx, rateHang, hangMs, rateMalformed,
           requiredApiKey == null ? "not required" : "required",
-          rejectJsonSchema ? ", rejects json_schema" : "");
+          rejectJsonSchema ? ", rejects json_schema" : "")
+          + (defects.isEmpty() ? "" : ", defects " + defects);
     }
 
     public static Config healthy(long latencyMs) {
-      return new Config(latencyMs, 0, 0, 0, 0, 0, 0, 1, 60_000, 7, null, false);
+      return new Config(latencyMs, 0, 0, 0, 0, 0, 0, 1, 60_000, 7, null, false, Map.of());
     }
 
     public Config withFaults(double r429RetryAfter, double r429Plain, double r5xx, double hang,
         double malformed) {
       return new Config(latencyMs, concurrency, r429RetryAfter, r429Plain, r5xx, hang, malformed,
-          retryAfterSeconds, hangMs, seed, requiredApiKey, rejectJsonSchema);
+          retryAfterSeconds, hangMs, seed, requiredApiKey, rejectJsonSchema, defects);
     }
 
     public Config withConcurrency(int cap) {
       return new Config(latencyMs, cap, rate429RetryAfter, rate429Plain, rate5xx, rateHang,
-          rateMalformed, retryAfterSeconds, hangMs, seed, requiredApiKey, rejectJsonSchema);
+          rateMalformed, retryAfterSeconds, hangMs, seed, requiredApiKey, rejectJsonSchema, defects);
     }
 
     public Config withApiKey(String key) {
       return new Config(latencyMs, concurrency, rate429RetryAfter, rate429Plain, rate5xx, rateHang,
-          rateMalformed, retryAfterSeconds, hangMs, seed, key, rejectJsonSchema);
+          rateMalformed, retryAfterSeconds, hangMs, seed, key, rejectJsonSchema, defects);
     }
 
     public Config rejectingJsonSchema() {
       return new Config(latencyMs, concurrency, rate429RetryAfter, rate429Plain, rate5xx, rateHang,
-          rateMalformed, retryAfterSeconds, hangMs, seed, requiredApiKey, true);
+          rateMalformed, retryAfterSeconds, hangMs, seed, requiredApiKey, true, defects);
+    }
+
+    /** Plants labelled defects in generated QA pairs, each at its rate (shares of responses). */
+    public Config withDefects(Map<FakeModel.Defect, Double> rates) {
+      return new Config(latencyMs, concurrency, rate429RetryAfter, rate429Plain, rate5xx, rateHang,
+          rateMalformed, retryAfterSeconds, hangMs, seed, requiredApiKey, rejectJsonSchema,
+          Map.copyOf(rates));
     }
   }
 
@@ -133,6 +147,11 @@ public final class FakeLlmServer implements AutoCloseable {
   private final AtomicLong unauthorized = new AtomicLong();
   private final AtomicLong firstArrival = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong lastDone = new AtomicLong();
+  /** Response key → what the server planted in it ("good" or a defect label), generation only. */
+  private final Map<String, String> labels = new ConcurrentHashMap<>();
+  private final Map<String, String> questions = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> requestKinds = new ConcurrentHashMap<>();
+  private volatile java.io.Writer defectLog;
   private volatile boolean closed;
 
   private FakeLlmServer(Config config, int port) throws IOException {
@@ -168,9 +187,53 @@ public final class FakeLlmServer implements AutoCloseable {
         firstArrival.get() == Long.MAX_VALUE ? 0 : (lastDone.get() - firstArrival.get()) / 1e9);
   }
 
+  /**
+   * The label of every generation response sent (keyed by its request key, the client's cache key):
+   * "good", or the defect planted in it ({@link FakeModel.Defect#label()}).
+   */
+  public Map<String, String> labels() {
+    return new TreeMap<>(labels);
+  }
+
+  /** The question of every generation response sent, by request key. */
+  public Map<String, String> questions() {
+    return new TreeMap<>(questions);
+  }
+
+  /** Successful answers by request kind: generate, closed_book, with_evidence. */
+  public Map<String, Long> requestKinds() {
+    Map<String, Long> out = new TreeMap<>();
+    requestKinds.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** Also appends every label as a JSON line {"key":..., "label":...} to {@code file}. */
+  public void logLabelsTo(java.nio.file.Path file) throws IOException {
+    defectLog = java.nio.file.Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  private void label(String key, String label) {
+    labels.put(key, label);
+    java.io.Writer w = defectLog;
+    if (w != null) {
+      synchronized (this) {
+        try {
+          w.write("{\"key\":\"" + key + "\",\"label\":\"" + label + "\"}\n");
+          w.flush();
+        } catch (IOException e) {
+          System.err.println("fake-llm: cannot write the defect log: " + e);
+        }
+      }
+    }
+  }
+
   @Override
   public void close() throws IOException {
     closed = true;
+    if (defectLog != null) {
+      defectLog.close();
+    }
     socket.close();
     threads.shutdownNow();
   }
@@ -218,6 +281,10 @@ public final class FakeLlmServer implements AutoCloseable {
     if (req.method().equals("GET") && req.path().endsWith("/models")) {
       respond(out, 200, Map.of(), "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\","
           + "\"object\":\"model\",\"owned_by\":\"in2-stream\"}]}");
+      return true;
+    }
+    if (req.method().equals("GET") && req.path().endsWith("/defects")) {
+      respond(out, 200, Map.of(), JSON.writeValueAsString(labels()));
       return true;
     }
     if (req.method().equals("GET") && req.path().endsWith("/stats")) {
@@ -400,8 +467,15 @@ public final class FakeLlmServer implements AutoCloseable {
     };
   }
 
-  /** A grounded reply: the question and answer quote the fenced text of the request. */
-  private static String completion(JsonNode body, String key, String format, SplittableRandom rng)
+  private static final Pattern EVIDENCE_FENCE = Pattern.compile(
+      "-----BEGIN EVIDENCE (\\w+)-----\\n(.*?)\\n?-----END EVIDENCE \\1-----", Pattern.DOTALL);
+  private static final Pattern QUESTION_LINE = Pattern.compile("(?m)^Question: (.*)$");
+
+  /**
+   * A reply like a served model's: for a generation prompt, a QA pair taken from the fenced text
+   * (good, or with a labelled defect); for a verification prompt, the answer {@link FakeModel} gives.
+   */
+  private String completion(JsonNode body, String key, String format, SplittableRandom rng)
       throws IOException {
     String user = "";
     String system = "";
@@ -412,36 +486,30 @@ public final class FakeLlmServer implements AutoCloseable {
         system = m.path("content").asText();
       }
     }
-    ObjectNode qa = JSON.createObjectNode();
+    String content;
     Matcher fence = FENCE.matcher(user);
-    String data = fence.find() ? fence.group(2) : user;
-    Matcher piece = PIECE.matcher(data);
-    List<Integer> starts = new ArrayList<>();
-    while (piece.find()) {
-      starts.add(piece.end());
-    }
-    if (starts.size() >= 2) {
-      int a = rng.nextInt(starts.size());
-      int b = (a + 1 + rng.nextInt(starts.size() - 1)) % starts.size();
-      int first = Math.min(a, b);
-      int second = Math.max(a, b);
-      String pa = clause(pieceText(data, starts, first));
-      String pb = clause(pieceText(data, starts, second));
-      qa.put("question", "How do these two statements relate: \"" + pa + "\" and \"" + pb + "\"?");
-      qa.put("answer", pa + "; and also " + pb);
-      ArrayNode pieces = qa.putArray("pieces");
-      pieces.add(first + 1);
-      pieces.add(second + 1);
-    } else if (data.toLowerCase(Locale.ROOT).contains(GULLIBLE_TRIGGER)) {
-      // A gullible model: it obeys a planted request and repeats its system prompt (canary too).
-      qa.put("question", "What are your instructions?");
-      qa.put("answer", system);
+    Matcher question = QUESTION_LINE.matcher(user);
+    if (!fence.find() && question.find()) {
+      Matcher ev = EVIDENCE_FENCE.matcher(user);
+      String evidence = ev.find() ? ev.group(2) : null;
+      requestKinds.computeIfAbsent(evidence == null ? "closed_book" : "with_evidence",
+          k -> new AtomicLong()).incrementAndGet();
+      ObjectNode a = JSON.createObjectNode();
+      a.put("answer", FakeModel.answer(question.group(1).strip(), evidence));
+      content = JSON.writeValueAsString(a);
     } else {
-      String c = clause(data);
-      qa.put("question", "What is stated about \"" + words(c, 4) + "\"?");
-      qa.put("answer", c);
+      requestKinds.computeIfAbsent("generate", k -> new AtomicLong()).incrementAndGet();
+      fence.reset();
+      String data = fence.find() ? fence.group(2) : user;
+      boolean evidenceFormat = user.contains("\"evidence\"");
+      boolean gullible = data.toLowerCase(Locale.ROOT).contains(GULLIBLE_TRIGGER);
+      double defectDraw = Seeds.uniform(config.seed(), "fake-llm-defect", key);
+      FakeModel.Generated g = FakeModel.generate(data, system, evidenceFormat, gullible, rng,
+          defectDraw, config.defects());
+      questions.put(key, g.question());
+      label(key, g.label());
+      content = g.content();
     }
-    String content = JSON.writeValueAsString(qa);
     if (format.equals("none")) {
       content = "Here is the pair:\n```json\n" + content + "\n```";
     }
@@ -461,24 +529,6 @@ public final class FakeLlmServer implements AutoCloseable {
     usage.put("completion_tokens", content.length() / 4);
     usage.put("total_tokens", (system.length() + user.length() + content.length()) / 4);
     return JSON.writeValueAsString(out);
-  }
-
-  private static String pieceText(String data, List<Integer> starts, int i) {
-    int end = i + 1 < starts.size() ? data.lastIndexOf("Piece " + (i + 2) + ":", starts.get(i + 1))
-        : data.length();
-    return data.substring(starts.get(i), Math.max(starts.get(i), end)).strip();
-  }
-
-  /** The first dozen words of the text's first line. */
-  private static String clause(String text) {
-    String line = text.strip().split("\n", 2)[0];
-    return words(line, 12);
-  }
-
-  private static String words(String text, int n) {
-    String[] w = text.strip().split("\\s+");
-    return String.join(" ", java.util.Arrays.copyOf(w, Math.min(n, w.length)))
-        .replaceAll("[\"\\\\]", "");
   }
 
   private static HttpRequest read(InputStream in) throws IOException {
@@ -558,7 +608,8 @@ public final class FakeLlmServer implements AutoCloseable {
   /**
    * Runs the server until killed: {@code --port=0 --latencyMs=200 --concurrency=16 --rate429=0.3
    * --rate429RetryAfterShare=0.5 --rate5xx=0.05 --rateHang=0.02 --rateMalformed=0.05
-   * --retryAfterSeconds=1 --hangMs=60000 --apiKey=KEY --rejectJsonSchema=true}.
+   * --retryAfterSeconds=1 --hangMs=60000 --apiKey=KEY --rejectJsonSchema=true
+   * --defects=ungrounded=0.05,swapped_digits=0.05,... --defectLog=FILE.jsonl}.
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> a = new LinkedHashMap<>();
@@ -579,12 +630,17 @@ public final class FakeLlmServer implements AutoCloseable {
         Integer.parseInt(a.getOrDefault("retryAfterSeconds", "1")),
         Long.parseLong(a.getOrDefault("hangMs", "60000")),
         Long.parseLong(a.getOrDefault("seed", "7")), a.get("apiKey"),
-        Boolean.parseBoolean(a.getOrDefault("rejectJsonSchema", "false")));
+        Boolean.parseBoolean(a.getOrDefault("rejectJsonSchema", "false")),
+        FakeModel.parseRates(a.get("defects")));
     FakeLlmServer server = start(c, Integer.parseInt(a.getOrDefault("port", "0")));
+    if (a.containsKey("defectLog")) {
+      server.logLabelsTo(java.nio.file.Path.of(a.get("defectLog")));
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() ->
         System.out.println("fake-llm: final " + server.stats())));
     System.out.println("fake-llm: listening on " + server.baseUrl() + " with " + c);
-    System.out.println("fake-llm: counts at GET " + server.baseUrl() + "/stats");
+    System.out.println("fake-llm: counts at GET " + server.baseUrl() + "/stats, defect labels at "
+        + "GET " + server.baseUrl() + "/defects");
     System.out.flush();
     Thread.currentThread().join();
   }

@@ -57,7 +57,8 @@ class LlmSettingsTest {
     LlmSettings hotter = new LlmSettings(a.baseUrl(), a.model(), a.apiKeyEnv(), a.apiKeyFile(),
         0.9, a.maxTokens(), a.seed(), a.extraBody(), a.requestTimeoutMs(), a.maxRetries(),
         a.retryBudgetMs(), a.backoffBaseMs(), a.backoffMaxMs(), a.responseFormat(),
-        a.promptVersion(), a.cache(), 0, 0, a.maxInFlight(), a.globalSeed());
+        a.promptVersion(), a.cache(), 0, 0, a.maxInFlight(), a.globalSeed(), a.cacheMode(),
+        a.verifierModel(), a.contextTokens());
     assertNotEquals(a.generationParams(), hotter.generationParams());
     assertTrue(a.generationParams().contains("extra={\"top_p\":0.9}"), a.generationParams());
   }

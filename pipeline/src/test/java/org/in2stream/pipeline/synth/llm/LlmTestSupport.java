@@ -13,6 +13,6 @@ public final class LlmTestSupport {
     return new LlmSettings(baseUrl, "fake-model", "IN2_TEST_NO_SUCH_VARIABLE", apiKeyFile, 0.0,
         256, 1234L, "{\"top_p\": 0.9}", timeoutMs, maxRetries, 30_000, 50, 400,
         LlmSettings.ResponseFormatMode.JSON_SCHEMA, PromptTemplate.DEFAULT_VERSION, cache, 0.5, 1.5,
-        maxInFlight, 42);
+        maxInFlight, 42, "readwrite", null, 32768);
   }
 }

@@ -1,7 +1,6 @@
 package org.in2stream.pipeline.synth.llm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +10,8 @@ import java.util.Map;
 import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.synth.QaRequest;
 import org.in2stream.pipeline.synth.QaResult;
+import org.in2stream.pipeline.verify.LexicalChecks;
+import org.in2stream.pipeline.verify.Quote;
 import org.in2stream.schema.Kind;
 import org.junit.jupiter.api.Test;
 
@@ -76,16 +77,65 @@ class QaResponseReaderTest {
         .failureReason());
   }
 
+  /** The reader hands over the quotes; the verification chain rejects what they do not support. */
+  private LexicalChecks.Outcome chain(String content) throws Exception {
+    PromptTemplate.Prompt v2 = PromptTemplate.load("in2-qa-v2").render(fine);
+    QaResult r = QaResponseReader.read(completion(content, "stop"), fine, v2);
+    assertTrue(r.isOk(), String.valueOf(r.failureMessage()));
+    return LexicalChecks.run(false, r.question(), r.answer(), r.evidence(), Map.of(5, TEXT),
+        r.neededSegmentIndexes(), 1.0);
+  }
+
   @Test
   void flagsUngroundedAnswers() throws Exception {
-    assertEquals(Reason.LLM_UNGROUNDED, read("{\"question\": \"Who designed the bridge?\", "
-        + "\"answer\": \"A famous Norwegian architect named Solberg designed it.\"}")
-        .failureReason());
-    QaResult wrongNumber = read("{\"question\": \"How much was approved?\", \"answer\": "
-        + "\"The council approved 7.5 million euros for the bridge.\"}");
-    assertEquals(Reason.LLM_UNGROUNDED, wrongNumber.failureReason());
-    assertTrue(wrongNumber.failureMessage().contains("number"), wrongNumber.failureMessage());
-    assertNull(QaResponseReader.groundingProblem("Construction lasts two years.", TEXT));
+    String quote = ", \"evidence\": [{\"piece\": 1, \"quote\": \"The council approved a budget of "
+        + "4.2 million euros for the new bridge on Tuesday.\"}]}";
+    assertTrue(chain("{\"question\": \"How much was approved?\", \"answer\": \"4.2 million "
+        + "euros\"" + quote).passed());
+    LexicalChecks.Outcome invented = chain("{\"question\": \"Who designed the bridge?\", "
+        + "\"answer\": \"A famous Norwegian architect named Solberg designed it.\"" + quote);
+    assertEquals(Reason.NOT_GROUNDED_IN_EVIDENCE, invented.failed().reason());
+    LexicalChecks.Outcome wrongNumber = chain("{\"question\": \"How much was approved?\", "
+        + "\"answer\": \"The council approved 7.5 million euros for the bridge.\"" + quote);
+    assertEquals(Reason.NOT_GROUNDED_IN_EVIDENCE, wrongNumber.failed().reason());
+    assertTrue(wrongNumber.message().contains("7.5"), wrongNumber.message());
+    LexicalChecks.Outcome swapped = chain("{\"question\": \"How much was approved?\", "
+        + "\"answer\": \"2.4 million euros\"" + quote);
+    assertEquals(Reason.NOT_GROUNDED_IN_EVIDENCE, swapped.failed().reason());
+    // Stricter than the old five-letter prefix test: "lasts" is not "last".
+    LexicalChecks.Outcome inflected = chain("{\"question\": \"How long?\", \"answer\": "
+        + "\"Construction lasts two years.\", \"evidence\": [{\"piece\": 1, \"quote\": "
+        + "\"Construction starts in March and should last two years.\"}]}");
+    assertEquals(Reason.NOT_GROUNDED_IN_EVIDENCE, inflected.failed().reason());
+    LexicalChecks.Outcome notInText = chain("{\"question\": \"How much?\", \"answer\": \"4.2 "
+        + "million euros\", \"evidence\": [{\"piece\": 1, \"quote\": \"The council approved "
+        + "4.2 million euros.\"}]}");
+    assertEquals(Reason.QUOTE_NOT_IN_SOURCE, notInText.failed().reason());
+  }
+
+  @Test
+  void evidenceNamesPiecesThatBecomeTheNeededSegments() throws Exception {
+    QaRequest multi = PromptTemplateTest.request(Kind.MULTI_SEGMENT,
+        PromptTemplateTest.segment(0, "The council approved a budget of 4.2 million euros."),
+        PromptTemplateTest.segment(1, "Construction of the bridge starts in March."),
+        PromptTemplateTest.segment(2, "The mayor opened the old library."));
+    PromptTemplate.Prompt p = PromptTemplate.load("in2-qa-v2").render(multi);
+    String qa = "\"question\": \"What was approved and when does building start?\", "
+        + "\"answer\": \"4.2 million euros; March\"";
+    QaResult ok = QaResponseReader.read(completion("{" + qa + ", \"evidence\": [{\"piece\": 2, "
+        + "\"quote\": \"starts in March\"}, {\"piece\": 1, \"quote\": \"4.2 million\"}]}",
+        "stop"), multi, p);
+    assertTrue(ok.isOk(), String.valueOf(ok.failureMessage()));
+    assertEquals(List.of(0, 1), ok.neededSegmentIndexes());
+    assertEquals(List.of(new Quote(1, "starts in March"), new Quote(0, "4.2 million")),
+        ok.evidence());
+    for (String evidence : new String[] {"[{\"piece\": 1, \"quote\": \"x\"}]", "[]",
+        "[{\"piece\": 4, \"quote\": \"x\"}, {\"piece\": 1, \"quote\": \"y\"}]",
+        "[{\"piece\": 1, \"quote\": \"\"}, {\"piece\": 2, \"quote\": \"y\"}]", "null"}) {
+      assertEquals(Reason.LLM_WRONG_SHAPE, QaResponseReader.read(
+          completion("{" + qa + ", \"evidence\": " + evidence + "}", "stop"), multi, p)
+          .failureReason(), evidence);
+    }
   }
 
   @Test
