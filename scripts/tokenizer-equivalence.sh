@@ -26,7 +26,7 @@ for arg in "$@"; do
     --jmh) JMH=1 ;;
     --quick) QUICK=1 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "tokenizer-equivalence: unexpected argument '$arg'" >&2; exit 2 ;;
   esac
 done
