@@ -7,8 +7,9 @@
 #
 #   scripts/tokenizer-equivalence.sh [--mb=10] [--docs=400] [--jmh] [--quick] [--no-build]
 #
-# Writes the output to .local/tokenizer-bench/ as well. Takes ~5 min for 10 MB (the DJL side of
-# the check dominates), ~10 more with --jmh on an idle 2-core machine.
+# Writes the output to .local/tokenizer-bench/ as well. DJL's side of the check dominates the time:
+# 28 min for 10 MB on the shared 2-core machine at load ~24 (2026-12-02), less when idle; --jmh adds
+# about 10 min.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -25,7 +26,7 @@ for arg in "$@"; do
     --jmh) JMH=1 ;;
     --quick) QUICK=1 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "tokenizer-equivalence: unexpected argument '$arg'" >&2; exit 2 ;;
   esac
 done
