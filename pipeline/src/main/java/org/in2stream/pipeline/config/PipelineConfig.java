@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.in2stream.pipeline.assemble.LengthDistribution;
 import org.in2stream.pipeline.assemble.Placement;
 import org.in2stream.pipeline.assemble.TrainingTemplate;
+import org.in2stream.pipeline.sink.OutputFormat;
 import org.in2stream.pipeline.source.DocumentDecoder;
 import org.in2stream.pipeline.source.InputFormat;
 import org.in2stream.pipeline.source.ReplayRanges;
@@ -46,7 +47,8 @@ public record PipelineConfig(
     Generator generator,
     int maxInFlight,
     LlmSettings llm,
-    Recipe recipe)
+    Recipe recipe,
+    List<OutputFormat> outputFormats)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -121,6 +123,9 @@ public record PipelineConfig(
     if (recipe == null) {
       throw new IllegalArgumentException("a recipe is required");
     }
+    if (outputFormats == null || outputFormats.isEmpty()) {
+      errors.add("--outputFormats must name at least one of avro, parquet, jsonl");
+    }
     if (maxContextTokens > MAX_CONTEXT_LIMIT) {
       errors.add("--maxContextTokens must be <= " + MAX_CONTEXT_LIMIT + " (got "
           + maxContextTokens + ")");
@@ -178,7 +183,8 @@ public record PipelineConfig(
         generator,
         o.getMaxInFlight(),
         generator == Generator.OPENAI ? llmSettings(o) : null,
-        recipe(o));
+        recipe(o),
+        OutputFormat.parseList(o.getOutputFormats()));
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */
