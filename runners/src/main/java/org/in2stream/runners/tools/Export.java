@@ -46,12 +46,12 @@ import org.in2stream.schema.LongContextExample;
  */
 public final class Export {
   static final Set<String> OPTIONS = Set.of("input", "output", "format", "schema", "shardMb",
-      "maxSequenceTokens", "tokenizer", "templateTokens", "system", "card", "split");
+      "maxSequenceTokens", "tokenizer", "templateTokens", "system", "card", "split", "sampleInto");
   static final String USAGE = """
       scripts/export.sh --input=DIR --output=DIR --format=parquet|jsonl \\
           --schema=messages|prompt-completion|text|raw [--shardMb=256] \\
           [--maxSequenceTokens=N --tokenizer=hf:/path/tokenizer.json|tiktoken:NAME \\
-           [--templateTokens=64]] [--system=TEXT] [--card=DIR] [--split=train]
+           [--templateTokens=64]] [--system=TEXT] [--card=DIR] [--split=train] [--sampleInto=FILE]
         --input             an output folder of the pipeline (its examples/ are read, all windows)
         --output            folder for the shards only (<split>-00000-of-0000N.<format>)
         --format            parquet or jsonl
@@ -63,11 +63,12 @@ public final class Export {
         --system            a system turn put first in messages / prompt (default none)
         --card              where the trainer configs and export-<schema>-<format>.json go (default <input>/card)
         --split             the shard file prefix (default train)
+        --sampleInto        a Markdown file whose <!-- sample-row:begin/end --> block gets the first row, abridged
       """;
 
   /** What an export did. */
   record Result(long rowsRead, long rowsWritten, Map<String, Long> droppedByKind, List<Path> files,
-      long bytesRead, long bytesWritten, double seconds) {
+      long bytesRead, long bytesWritten, double seconds, String sample) {
     long dropped() {
       return droppedByKind.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -125,6 +126,15 @@ public final class Export {
             + "(%.1f MB read, %.1f MB written, %.2f s)%n", r.rowsRead() / r.seconds(),
         r.bytesRead() / 1e6 / r.seconds(), r.bytesRead() / 1e6, r.bytesWritten() / 1e6,
         r.seconds());
+    if (r.sample() != null) {
+      System.out.println("First row (abridged):");
+      System.out.println(r.sample());
+      String into = args.get("sampleInto", null);
+      if (into != null) {
+        SampleRow.writeInto(Path.of(into), r.sample());
+        System.out.println("Sample written into " + into);
+      }
+    }
     Path card = Path.of(args.get("card", input.resolve("card").toString()));
     List<Path> written = TrainerConfigs.write(card, settings, r);
     System.out.println("Trainer configs: " + written);
@@ -158,6 +168,7 @@ public final class Export {
     long read = 0;
     long written = 0;
     long bytesRead = 0;
+    String sample = null;
     try (ShardWriter out = new ShardWriter(s, outSchema, temp)) {
       for (Path file : exampleFiles(s.input())) {
         bytesRead += Files.size(file);
@@ -169,7 +180,11 @@ public final class Export {
               dropped.merge(example.get("kind").toString(), 1L, Long::sum);
               continue;
             }
-            out.write(s.schema().row(outSchema, example, s.system()));
+            GenericRecord row = s.schema().row(outSchema, example, s.system());
+            if (sample == null) {
+              sample = SampleRow.abridged(row);
+            }
+            out.write(row);
             written++;
           }
         }
@@ -186,7 +201,8 @@ public final class Export {
       bytesWritten += Files.size(target);
     }
     double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-    Result result = new Result(read, written, dropped, files, bytesRead, bytesWritten, seconds);
+    Result result = new Result(read, written, dropped, files, bytesRead, bytesWritten, seconds,
+        sample);
     return result;
   }
 
