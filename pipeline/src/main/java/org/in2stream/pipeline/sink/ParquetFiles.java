@@ -30,8 +30,12 @@ public final class ParquetFiles {
   /** A writer of {@code schema} records onto {@code out}; closing it closes {@code out}. */
   public static <T> ParquetWriter<T> writer(Schema schema, OutputStream out, GenericData model)
       throws IOException {
+    PlainParquetConfiguration conf = new PlainParquetConfiguration();
+    // the three-level LIST layout of the Parquet spec (list/element), which every reader
+    // (pyarrow, DuckDB, Spark, polars) reads the same way; parquet-avro's default is the legacy one
+    conf.set("parquet.avro.write-old-list-structure", "false");
     return AvroParquetWriter.<T>builder(new StreamOutputFile(out))
-        .withConf(new PlainParquetConfiguration())
+        .withConf(conf)
         .withSchema(schema)
         .withDataModel(model)
         .withCompressionCodec(CompressionCodecName.SNAPPY)

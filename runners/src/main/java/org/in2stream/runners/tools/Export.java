@@ -68,7 +68,7 @@ public final class Export {
 
   /** What an export did. */
   record Result(long rowsRead, long rowsWritten, Map<String, Long> droppedByKind, List<Path> files,
-      long bytesRead, long bytesWritten, double seconds, String sample) {
+      long bytesRead, long bytesWritten, double seconds, double cpuSeconds, String sample) {
     long dropped() {
       return droppedByKind.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -122,10 +122,13 @@ public final class Export {
             + "into %d %s file(s) under %s%n", r.rowsWritten(), r.rowsRead(), r.dropped(),
         settings.maxSequenceTokens() > 0 ? settings.maxSequenceTokens() + " tokens" : "no limit",
         r.files().size(), settings.format(), settings.output());
-    System.out.printf(Locale.ROOT, "Throughput: %.0f rows/s, %.1f MB/s of Avro read "
-            + "(%.1f MB read, %.1f MB written, %.2f s)%n", r.rowsRead() / r.seconds(),
-        r.bytesRead() / 1e6 / r.seconds(), r.bytesRead() / 1e6, r.bytesWritten() / 1e6,
-        r.seconds());
+    System.out.printf(Locale.ROOT, "Throughput: %.0f rows/s, %.1f MB/s of Avro read, %.1f MB/s "
+            + "written (%.1f MB read, %.1f MB written, %.2f s wall, %.2f s CPU: %.0f rows and "
+            + "%.1f MB written per CPU second)%n", r.rowsRead() / r.seconds(),
+        r.bytesRead() / 1e6 / r.seconds(), r.bytesWritten() / 1e6 / r.seconds(),
+        r.bytesRead() / 1e6, r.bytesWritten() / 1e6, r.seconds(), r.cpuSeconds(),
+        r.rowsRead() / Math.max(1e-9, r.cpuSeconds()),
+        r.bytesWritten() / 1e6 / Math.max(1e-9, r.cpuSeconds()));
     if (r.sample() != null) {
       System.out.println("First row (abridged):");
       System.out.println(r.sample());
@@ -157,6 +160,7 @@ public final class Export {
 
   static Result run(Settings s) throws IOException {
     long start = System.nanoTime();
+    long cpuStart = processCpuNanos();
     Schema exampleSchema = LongContextExample.getClassSchema();
     Schema outSchema = s.schema().schema(exampleSchema);
     TextTokenizer tokenizer = s.maxSequenceTokens() > 0 ? Tokenizers.load(s.tokenizer()) : null;
@@ -201,9 +205,19 @@ public final class Export {
       bytesWritten += Files.size(target);
     }
     double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+    double cpu = (processCpuNanos() - cpuStart) / 1e9;
     Result result = new Result(read, written, dropped, files, bytesRead, bytesWritten, seconds,
-        sample);
+        cpu, sample);
     return result;
+  }
+
+  /** CPU time of this JVM (all threads, GC included), or 0 where the JVM does not report it. */
+  private static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
   }
 
   private static boolean tooLong(TextTokenizer tokenizer, Settings s, GenericRecord example) {

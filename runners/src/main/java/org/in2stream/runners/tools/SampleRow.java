@@ -42,7 +42,7 @@ final class SampleRow {
     }
     JsonNode node = abridge(JSON.readTree(raw.toString()));
     DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-        .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
+        .withArrayIndenter(new DefaultPrettyPrinter.FixedSpaceIndenter())
         .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"));
     return JSON.writer(printer).writeValueAsString(node);
   }
