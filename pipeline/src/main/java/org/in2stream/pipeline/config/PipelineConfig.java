@@ -8,6 +8,7 @@ import org.in2stream.pipeline.assemble.LengthDistribution;
 import org.in2stream.pipeline.assemble.Placement;
 import org.in2stream.pipeline.assemble.TrainingTemplate;
 import org.in2stream.pipeline.dedup.DedupSettings;
+import org.in2stream.pipeline.sink.OutputFormat;
 import org.in2stream.pipeline.source.DocumentDecoder;
 import org.in2stream.pipeline.source.InputFormat;
 import org.in2stream.pipeline.source.ReplayRanges;
@@ -53,7 +54,8 @@ public record PipelineConfig(
     DedupSettings dedup,
     int fillerHorizonWindows,
     int boilerplateMinDocuments,
-    VerifySettings verify)
+    VerifySettings verify,
+    List<OutputFormat> outputFormats)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -130,6 +132,9 @@ public record PipelineConfig(
     if (recipe == null) {
       throw new IllegalArgumentException("a recipe is required");
     }
+    if (outputFormats == null || outputFormats.isEmpty()) {
+      errors.add("--outputFormats must name at least one of avro, parquet, jsonl");
+    }
     if (maxContextTokens > MAX_CONTEXT_LIMIT) {
       errors.add("--maxContextTokens must be <= " + MAX_CONTEXT_LIMIT + " (got "
           + maxContextTokens + ")");
@@ -204,7 +209,8 @@ public record PipelineConfig(
             o.getDuplicateQuestionThreshold()),
         o.getFillerHorizonWindows(),
         o.getBoilerplateMinDocuments(),
-        verifySettings(o, generator == Generator.OPENAI));
+        verifySettings(o, generator == Generator.OPENAI),
+        OutputFormat.parseList(o.getOutputFormats()));
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */

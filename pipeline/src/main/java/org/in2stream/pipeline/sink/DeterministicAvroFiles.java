@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -34,18 +35,23 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.values.PDone;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.in2stream.pipeline.util.Hashing;
 import org.joda.time.format.DateTimeFormatter;
 import org.joda.time.format.ISODateTimeFormat;
 
 /**
- * Writes Avro container files whose names and bytes depend only on the records: a record goes to
+ * Writes files whose names and bytes depend only on the records: a record goes to
  * shard {@code hash(id) mod numShards}; each (window, shard) becomes one file, records sorted by id,
  * duplicates of an id written once, with a sync marker derived from the file name. A file rewritten
  * after a Flink restore (file sinks there are at-least-once) therefore has identical contents, and
  * two replays of the same input give byte-identical files.
  *
- * <p>Layout: {@code <dir>/<window>/part-<shard>-of-<numShards>.avro}, where {@code <window>} is
+ * <p>Formats: Avro container files by default; with more {@link OutputFormat}s every format is
+ * written beside the others from the same sorted, de-duplicated records ({@code part-...avro},
+ * {@code part-...parquet}, {@code part-...jsonl}), so they hold the same records in the same order.
+ *
+ * <p>Layout: {@code <dir>/<window>/part-<shard>-of-<numShards>.<ext>}, where {@code <window>} is
  * {@code all} for the global window, else {@code <start>_<end>} in UTC, with {@code -late<N>}
  * appended for late panes. Files are written to a temporary name and renamed into place.
  *
@@ -61,16 +67,26 @@ public final class DeterministicAvroFiles<T extends SpecificRecordBase>
   private final String directory;
   private final int numShards;
   private final SerializableFunction<T, String> idFn;
+  private final List<OutputFormat> formats;
 
   public DeterministicAvroFiles(Class<T> type, String directory, int numShards,
       SerializableFunction<T, String> idFn) {
+    this(type, directory, numShards, idFn, List.of(OutputFormat.AVRO));
+  }
+
+  public DeterministicAvroFiles(Class<T> type, String directory, int numShards,
+      SerializableFunction<T, String> idFn, List<OutputFormat> formats) {
     if (numShards < 1) {
       throw new IllegalArgumentException("numShards must be >= 1, got " + numShards);
+    }
+    if (formats.isEmpty()) {
+      throw new IllegalArgumentException("at least one output format is required");
     }
     this.type = type;
     this.directory = directory.endsWith("/") ? directory : directory + "/";
     this.numShards = numShards;
     this.idFn = idFn;
+    this.formats = List.copyOf(formats);
   }
 
   @Override
@@ -79,7 +95,8 @@ public final class DeterministicAvroFiles<T extends SpecificRecordBase>
         .apply("AssignShard", ParDo.of(new AssignShardFn<>(numShards, idFn)))
         .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(type)))
         .apply("GroupByShard", GroupByKey.create())
-        .apply("WriteFiles", ParDo.of(new WriteShardFn<>(type, directory, numShards, idFn)));
+        .apply("WriteFiles", ParDo.of(new WriteShardFn<>(type, directory, numShards, idFn,
+            formats)));
     return PDone.in(input.getPipeline());
   }
 
@@ -113,17 +130,19 @@ public final class DeterministicAvroFiles<T extends SpecificRecordBase>
     private final String directory;
     private final int numShards;
     private final SerializableFunction<T, String> idFn;
+    private final List<OutputFormat> formats;
     private final Counter written = Metrics.counter(DeterministicAvroFiles.class, "records_written");
     private final Counter duplicates =
         Metrics.counter(DeterministicAvroFiles.class, "duplicate_records_skipped");
     private final Counter files = Metrics.counter(DeterministicAvroFiles.class, "files_written");
 
     WriteShardFn(Class<T> type, String directory, int numShards,
-        SerializableFunction<T, String> idFn) {
+        SerializableFunction<T, String> idFn, List<OutputFormat> formats) {
       this.type = type;
       this.directory = directory;
       this.numShards = numShards;
       this.idFn = idFn;
+      this.formats = formats;
     }
 
     @ProcessElement
@@ -133,35 +152,64 @@ public final class DeterministicAvroFiles<T extends SpecificRecordBase>
       group.getValue().forEach(records::add);
       records.sort(Comparator.comparing(idFn::apply));
 
-      String name = windowLabel(window, pane) + "/"
-          + String.format("part-%05d-of-%05d.avro", group.getKey(), numShards);
+      List<T> unique = new ArrayList<>(records.size());
+      String previous = null;
+      for (T r : records) {
+        String id = idFn.apply(r);
+        if (id.equals(previous)) {
+          duplicates.inc();
+          continue;
+        }
+        unique.add(r);
+        previous = id;
+      }
+      String label = windowLabel(window, pane);
+      for (OutputFormat format : formats) {
+        String name = label + "/" + String.format("part-%05d-of-%05d.%s", group.getKey(),
+            numShards, format.extension());
+        writeFile(name, format, unique);
+      }
+      written.inc(unique.size());
+    }
+
+    private void writeFile(String name, OutputFormat format, List<T> records) throws IOException {
       ResourceId dir = FileSystems.matchNewResource(directory, true);
       ResourceId target = dir.resolve(name, StandardResolveOptions.RESOLVE_FILE);
-      ResourceId temp = dir.resolve(windowLabel(window, pane) + "/.inprogress-" + UUID.randomUUID()
-          + "-" + target.getFilename(), StandardResolveOptions.RESOLVE_FILE);
-
+      int slash = name.lastIndexOf('/');
+      ResourceId temp = dir.resolve(name.substring(0, slash + 1) + ".inprogress-"
+          + UUID.randomUUID() + "-" + target.getFilename(), StandardResolveOptions.RESOLVE_FILE);
       Schema schema = AvroCoder.of(type).getSchema();
-      byte[] sync = Arrays.copyOf(Hashing.sha256Bytes("avro-sync", name), 16);
-      long count = 0;
       try (WritableByteChannel channel = FileSystems.create(temp, MimeTypes.BINARY);
-          OutputStream out = Channels.newOutputStream(channel);
-          DataFileWriter<T> writer = new DataFileWriter<>(new SpecificDatumWriter<>(type))) {
-        writer.setCodec(CodecFactory.deflateCodec(6));
-        writer.create(schema, out, sync);
-        String previous = null;
-        for (T r : records) {
-          String id = idFn.apply(r);
-          if (id.equals(previous)) {
-            duplicates.inc();
-            continue;
+          OutputStream out = Channels.newOutputStream(channel)) {
+        switch (format) {
+          case AVRO -> {
+            byte[] sync = Arrays.copyOf(Hashing.sha256Bytes("avro-sync", name), 16);
+            try (DataFileWriter<T> writer = new DataFileWriter<>(new SpecificDatumWriter<>(type))) {
+              writer.setCodec(CodecFactory.deflateCodec(6));
+              writer.create(schema, out, sync);
+              for (T r : records) {
+                writer.append(r);
+              }
+            }
           }
-          writer.append(r);
-          previous = id;
-          count++;
+          case PARQUET -> {
+            try (ParquetWriter<T> writer = ParquetFiles.writer(schema, out, SpecificData.get())) {
+              for (T r : records) {
+                writer.write(r);
+              }
+            }
+          }
+          case JSONL -> {
+            try (JsonLines writer = new JsonLines(out)) {
+              for (T r : records) {
+                writer.write(r);
+              }
+            }
+          }
+          default -> throw new IllegalStateException("unhandled format " + format);
         }
       }
       FileSystems.rename(List.of(temp), List.of(target));
-      written.inc(count);
       files.inc();
     }
   }

@@ -1,6 +1,7 @@
 package org.in2stream.pipeline.sink;
 
 import java.io.Serializable;
+import java.util.List;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -21,9 +22,10 @@ import org.in2stream.schema.Failure;
 import org.in2stream.schema.LongContextExample;
 
 /**
- * Writes the pipeline's two outputs: examples and dead letters, each to deterministic Avro files
+ * Writes the pipeline's two outputs: examples and dead letters, each to deterministic files
  * ({@link DeterministicAvroFiles}, under {@code <output>/examples/} and {@code
- * <output>/dead-letters/}) and, when topics are configured, to Kafka with exactly-once semantics
+ * <output>/dead-letters/}; Avro, and Parquet and JSON lines beside it with {@code --outputFormats})
+ * and, when topics are configured, to Kafka with exactly-once semantics
  * ({@code withEOS}; consumers read with {@code isolation.level=read_committed}). Kafka values are Avro
  * single-object encoded ({@code LongContextExample.getDecoder()} reads them); keys are record ids.
  */
@@ -37,11 +39,33 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
    * Where outputs go. {@code output} may be null when only topics are wanted; topics may be null.
    *
    * @param eosShards parallelism of the exactly-once Kafka writers
+   * @param formats file formats written beside each other under {@code output} (Avro at least
+   *     by default)
    */
   public record Sinks(String output, int numShards, String bootstrapServers, String outputTopic,
-      String deadLetterTopic, int eosShards) implements Serializable {
+      String deadLetterTopic, int eosShards, List<OutputFormat> formats) implements Serializable {
+    public Sinks {
+      formats = List.copyOf(formats);
+      if (formats.isEmpty()) {
+        throw new IllegalArgumentException("at least one output format is required");
+      }
+    }
+
+    /** Avro files only. */
+    public Sinks(String output, int numShards, String bootstrapServers, String outputTopic,
+        String deadLetterTopic, int eosShards) {
+      this(output, numShards, bootstrapServers, outputTopic, deadLetterTopic, eosShards,
+          List.of(OutputFormat.AVRO));
+    }
+
     public static Sinks files(String output, int numShards) {
       return new Sinks(output, numShards, null, null, null, 1);
+    }
+
+    /** The same sinks, writing {@code formats}. */
+    public Sinks withFormats(List<OutputFormat> formats) {
+      return new Sinks(output, numShards, bootstrapServers, outputTopic, deadLetterTopic,
+          eosShards, formats);
     }
   }
 
@@ -58,9 +82,9 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
     if (sinks.output() != null) {
       String base = sinks.output().endsWith("/") ? sinks.output() : sinks.output() + "/";
       examples.apply("WriteExampleFiles", new DeterministicAvroFiles<>(LongContextExample.class,
-          base + EXAMPLES_DIR, sinks.numShards(), LongContextExample::getId));
+          base + EXAMPLES_DIR, sinks.numShards(), LongContextExample::getId, sinks.formats()));
       failures.apply("WriteDeadLetterFiles", new DeterministicAvroFiles<>(Failure.class,
-          base + DEAD_LETTERS_DIR, sinks.numShards(), FailureIds::of));
+          base + DEAD_LETTERS_DIR, sinks.numShards(), FailureIds::of, sinks.formats()));
     }
     if (sinks.outputTopic() != null) {
       examples
