@@ -44,7 +44,22 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
     public String text(QaPair qa) {
       return qa.getQuestion();
     }
+
+    /**
+     * Pairs of one request key are the one response the content-addressed cache gives for the same
+     * text, asked in two documents that share a segment: each document keeps its example, with
+     * its own id (issue 11's collision rule), so they are not duplicates of each other.
+     */
+    @Override
+    public boolean sameOrigin(String id, String otherId) {
+      return requestKey(id).equals(requestKey(otherId));
+    }
   };
+
+  private static String requestKey(String id) {
+    int at = id.indexOf('@');
+    return at < 0 ? id : id.substring(0, at);
+  }
 
   private final NearDuplicates.Settings settings;
 

@@ -14,6 +14,14 @@ public interface ItemKeys<T> extends Serializable {
 
   String text(T item);
 
+  /**
+   * Whether two items (by {@link #id}) are copies of one thing by construction, so that neither is a
+   * near-duplicate of the other: none by default.
+   */
+  default boolean sameOrigin(String id, String otherId) {
+    return false;
+  }
+
   /** The key of one item in per-item state: id and tie-break key together. */
   default String uid(T item) {
     return id(item) + '\u0000' + orderKey(item);

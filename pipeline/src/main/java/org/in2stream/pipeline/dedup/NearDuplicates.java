@@ -198,7 +198,8 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
         double bestJaccard = 0;
         for (Sketch earlier : sketches) {
           if (Sketch.EARLIEST.compare(earlier, s) >= 0
-              || s.eventTime() - earlier.eventTime() > horizonMillis) {
+              || s.eventTime() - earlier.eventTime() > horizonMillis
+              || keys.sameOrigin(earlier.id(), s.id())) {
             continue;
           }
           double j = MinHash.estimate(earlier.bits(), s.bits());

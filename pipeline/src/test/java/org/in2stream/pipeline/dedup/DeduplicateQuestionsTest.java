@@ -100,6 +100,21 @@ class DeduplicateQuestionsTest {
   }
 
   @Test
+  void oneResponseAskedInTwoDocumentsIsKeptForBothButARewordingOfItIsNot(TestPipeline pipeline) {
+    // Two documents share a segment: the cache gives both the same response (one request key).
+    TimestampedValue<QaPair> inA = qa("rk-shared", "doc-a", SHIP, 30_000);
+    TimestampedValue<QaPair> inB = qa("rk-shared", "doc-b", SHIP, 40_000);
+    TimestampedValue<QaPair> reworded = qa("rk-other", "doc-c", VESSEL, 50_000);
+    PCollectionTuple out = run(pipeline, TestStream.create(AvroCoder.of(QaPair.class))
+        .addElements(reworded, inB, inA)
+        .advanceWatermarkToInfinity());
+    PAssert.that(out.get(DeduplicateQuestions.KEPT))
+        .containsInAnyOrder(inA.getValue(), inB.getValue());
+    assertOneDuplicate(out, "doc-c", "rk-shared@doc-a");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
   void theThresholdSeparatesTheRewordingFromTheOtherQuestion() {
     MinHash mh = new MinHash(DedupSettings.QUESTION_MINHASH);
     double reworded = MinHash.estimate(MinHash.bbit(mh.signature(SHIP)),
