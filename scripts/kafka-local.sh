@@ -3,7 +3,9 @@
 #   scripts/kafka-local.sh start|stop|status|reset|kill
 #   (kill: SIGKILL the broker, no clean shutdown, for fault tests; data stays for the next start)
 # State lives in <repo>/.local/kafka (lib/, server.properties, data/, broker.log, broker.pid).
-# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_PARTITIONS (2).
+# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_PARTITIONS (2),
+#      KAFKA_MAX_MESSAGE_BYTES (17 MiB: above produce-docs' 16 MiB records and --maxDocumentBytes,
+#      so an oversized document reaches the pipeline and becomes DOCUMENT_TOO_LARGE).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +19,7 @@ PID_FILE="$HOME_DIR/broker.pid"
 PORT="${KAFKA_PORT:-9092}"
 CTRL_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 PARTITIONS="${KAFKA_PARTITIONS:-2}"
+MAX_MESSAGE_BYTES="${KAFKA_MAX_MESSAGE_BYTES:-17825792}"
 START_TIMEOUT=60
 STOP_TIMEOUT=20
 
@@ -64,6 +67,8 @@ default.replication.factor=1
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=24
+message.max.bytes=$MAX_MESSAGE_BYTES
+replica.fetch.max.bytes=$MAX_MESSAGE_BYTES
 EOF
   cat >"$LOG4J" <<'EOF'
 log4j.rootLogger=INFO, stdout

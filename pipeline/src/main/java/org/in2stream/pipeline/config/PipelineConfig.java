@@ -12,6 +12,7 @@ import org.in2stream.pipeline.source.InputFormat;
 import org.in2stream.pipeline.source.ReplayRanges;
 import org.in2stream.pipeline.synth.llm.LlmSettings;
 import org.in2stream.pipeline.tokenize.Tokenizers;
+import org.in2stream.pipeline.util.KafkaClientProperties;
 
 /**
  * The immutable, checked configuration that transforms receive. Cross-field rules are checked here,
@@ -46,7 +47,9 @@ public record PipelineConfig(
     Generator generator,
     int maxInFlight,
     LlmSettings llm,
-    Recipe recipe)
+    Recipe recipe,
+    String kafkaProperties,
+    double maxDeadLetterShare)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -139,6 +142,9 @@ public record PipelineConfig(
       errors.add("the LLM settings' maxInFlight (" + llm.maxInFlight() + ") must equal "
           + "--maxInFlight (" + maxInFlight + ")");
     }
+    if (!(maxDeadLetterShare >= 0 && maxDeadLetterShare <= 1)) {
+      errors.add("--maxDeadLetterShare must be between 0 and 1 (got " + maxDeadLetterShare + ")");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid configuration:\n  - "
           + String.join("\n  - ", errors));
@@ -148,6 +154,12 @@ public record PipelineConfig(
   /** Reads and checks the options once. */
   public static PipelineConfig from(In2Options o) {
     Generator generator = parseEnum(Generator.class, o.getGenerator(), "--generator");
+    if (generator == Generator.OFFLINE && o.getLlmUrl() != null && !o.getLlmUrl().isBlank()) {
+      // Without this, the run would use the offline stand-in and never call the server named.
+      throw new IllegalArgumentException("--llmUrl=" + o.getLlmUrl() + " is set but --generator="
+          + o.getGenerator() + " never calls it; add --generator=openai (and --llmModel), or drop "
+          + "--llmUrl");
+    }
     return new PipelineConfig(
         require(o.getBootstrapServers(), "--bootstrapServers"),
         require(o.getInputTopic(), "--inputTopic"),
@@ -178,7 +190,9 @@ public record PipelineConfig(
         generator,
         o.getMaxInFlight(),
         generator == Generator.OPENAI ? llmSettings(o) : null,
-        recipe(o));
+        recipe(o),
+        blankToNull(o.getKafkaProperties()),
+        o.getMaxDeadLetterShare());
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */
@@ -243,6 +257,14 @@ public record PipelineConfig(
     if (error != null) {
       errors.add(error);
     }
+  }
+
+  /**
+   * The extra Kafka client properties of {@code --kafkaProperties}, as references that each client
+   * resolves by reading the file where it runs ({@link KafkaClientProperties}); empty without it.
+   */
+  public java.util.Map<String, Object> kafkaClientProperties() {
+    return KafkaClientProperties.load(kafkaProperties);
   }
 
   /** The window length as a Joda duration. */

@@ -39,7 +39,14 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
    * @param eosShards parallelism of the exactly-once Kafka writers
    */
   public record Sinks(String output, int numShards, String bootstrapServers, String outputTopic,
-      String deadLetterTopic, int eosShards) implements Serializable {
+      String deadLetterTopic, int eosShards, java.util.Map<String, Object> kafkaProperties)
+      implements Serializable {
+    public Sinks(String output, int numShards, String bootstrapServers, String outputTopic,
+        String deadLetterTopic, int eosShards) {
+      this(output, numShards, bootstrapServers, outputTopic, deadLetterTopic, eosShards,
+          java.util.Map.of());
+    }
+
     public static Sinks files(String output, int numShards) {
       return new Sinks(output, numShards, null, null, null, 1);
     }
@@ -110,6 +117,9 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
         .withTopic(topic)
         .withKeySerializer(StringSerializer.class)
         .withValueSerializer(ByteArraySerializer.class)
+        .withProducerConfigUpdates(sinks.kafkaProperties())
+        .withConsumerFactoryFn(org.in2stream.pipeline.util.KafkaClientProperties.consumerFactory(
+            sinks.kafkaProperties()))
         .withEOS(sinks.eosShards(), sinkGroupId(topic));
   }
 
