@@ -20,6 +20,7 @@ import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.config.Recipe;
 import org.in2stream.pipeline.decontaminate.Decontaminate;
 import org.in2stream.pipeline.dedup.DeduplicateQuestions;
+import org.in2stream.pipeline.failure.CountOutputs;
 import org.in2stream.pipeline.segment.SegmentDocuments;
 import org.in2stream.pipeline.sink.WriteExamples;
 import org.in2stream.pipeline.source.Deduplicate;
@@ -67,15 +68,20 @@ public final class In2Pipeline {
   /** Builds the whole job: Kafka in, Avro files and topics out. Resolves replay ranges now. */
   public static Outputs buildAndWrite(Pipeline pipeline, PipelineConfig config) {
     PTransform<PBegin, PCollection<RawRecord>> raw = rawSource(config);
-    Outputs outputs = config.readJournal()
+    Outputs built = config.readJournal()
         ? buildFromJournal(pipeline, config, raw)
         : build(pipeline, config, raw, generatorFactory(config));
+    // Live counts of what is delivered (metrics reporters, status.sh, the dead-letter share check).
+    Outputs outputs = new Outputs(
+        built.examples().apply("CountExamples", CountOutputs.examples()),
+        built.failures().apply("CountDeadLetters", CountOutputs.deadLetters()),
+        built.qaPairs());
     outputs.asTuple().apply("WriteExamples", new WriteExamples(new WriteExamples.Sinks(
         config.output(), config.numShards(), config.bootstrapServers(), config.outputTopic(),
-        config.deadLetterTopic(), config.eosShards()).withFormats(config.outputFormats())));
+        config.deadLetterTopic(), config.eosShards(), config.kafkaClientProperties()).withFormats(config.outputFormats())));
     if (config.qaJournalTopic() != null) {
       outputs.qaPairs().apply("JournalQa", QaJournal.write(config.bootstrapServers(),
-          config.qaJournalTopic(), config.eosShards()));
+          config.qaJournalTopic(), config.eosShards(), config.kafkaClientProperties()));
     }
     return outputs;
   }
@@ -85,13 +91,16 @@ public final class In2Pipeline {
     long maxDelayMillis = config.maxDelaySeconds() * 1000;
     if (config.mode() == PipelineConfig.Mode.STREAM) {
       return RawKafka.stream(config.bootstrapServers(), config.inputTopic(),
-          config.consumerGroup(), config.streamStart(), maxDelayMillis);
+          config.consumerGroup(), config.streamStart(), maxDelayMillis,
+          config.kafkaClientProperties());
     }
     List<PartitionRange> ranges = ReplayRanges.resolve(config.bootstrapServers(),
-        config.inputTopic(), config.replayFrom(), config.replayTo());
+        config.inputTopic(), config.replayFrom(), config.replayTo(),
+        config.kafkaClientProperties());
     long total = ranges.stream().mapToLong(PartitionRange::size).sum();
     LOG.info("replay of {} records: {}", total, ranges);
-    return RawKafka.replay(config.bootstrapServers(), ranges, maxDelayMillis);
+    return RawKafka.replay(config.bootstrapServers(), ranges, maxDelayMillis,
+        config.kafkaClientProperties());
   }
 
   /** The generator chosen by the configuration. */

@@ -2,8 +2,11 @@ package org.in2stream.runners;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
@@ -16,10 +19,16 @@ import org.in2stream.pipeline.In2Pipeline;
 import org.in2stream.pipeline.config.In2Options;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.config.Preflight;
+import org.in2stream.pipeline.failure.CountOutputs;
+import org.in2stream.pipeline.source.PartitionRange;
+import org.in2stream.pipeline.source.ReplayRanges;
+import org.in2stream.pipeline.source.WindowCorpusCheck;
+import org.in2stream.pipeline.tokenize.Tokenizers;
 
 /**
- * Runs the job on Flink: on the embedded MiniCluster by default ({@code --flinkMaster=[local]}), or
- * on a cluster with {@code --flinkMaster=host:port}. Main only parses options; {@link #run} builds
+ * Runs the job on Flink: on the embedded MiniCluster by default ({@code --flinkMaster=[local]}), on
+ * a cluster with {@code --flinkMaster=host:port}, or on the cluster of the Flink client that runs
+ * this jar ({@code flink run}, application mode), where {@code [auto]} is kept. Main only parses options; {@link #run} builds
  * and runs, and tests call it too.
  */
 public final class In2Main {
@@ -29,30 +38,92 @@ public final class In2Main {
   public interface Options extends In2Options, FlinkPipelineOptions {}
 
   public static void main(String[] args) {
+    int status = execute(args);
+    if (status != 0) {
+      System.exit(status); // only on failure: under Flink's CLI or in application mode, exit kills the JVM
+    }
+  }
+
+  /**
+   * Runs the job and returns the exit status: 0 when it did its work, 2 for a configuration error
+   * (one line, no stack trace), 1 when the job failed, 3 when a bounded run ended with more dead
+   * letters than {@code --maxDeadLetterShare} allows (with a summary by reason).
+   */
+  public static int execute(String... args) {
     Options options;
     PipelineConfig config;
     try {
       Prepared prepared = prepare(args);
       options = prepared.options();
       config = prepared.config();
+      corpusWarning(config).ifPresent(w -> System.err.println("in2-stream: warning: " + w));
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("in2-stream: " + e.getMessage());
-      System.exit(2);
-      return;
+      return 2;
     }
     PipelineResult result = run(options, config);
     if (config.mode() == PipelineConfig.Mode.STREAM && !options.getAttachedMode()) {
       System.out.println("in2-stream: streaming job submitted to " + options.getFlinkMaster()
           + "; it runs until cancelled");
-      return;
+      return 0;
     }
     PipelineResult.State state = result.waitUntilFinish();
-    printCounters(result);
-    writeCounters(result, config.output());
+    Map<String, Long> counters = counters(result);
+    printCounters(counters);
+    writeCounters(counters, config.output());
     if (state != PipelineResult.State.DONE) {
       System.err.println("in2-stream: job ended in state " + state);
-      System.exit(1);
+      return 1;
     }
+    Optional<String> tooMany = deadLetterVerdict(counters, config.maxDeadLetterShare());
+    if (tooMany.isPresent()) {
+      System.err.println("in2-stream: " + tooMany.get());
+      return 3;
+    }
+    return 0;
+  }
+
+  /**
+   * The failure message when dead letters are more than {@code maxShare} of everything delivered
+   * (examples + dead letters, from the {@link CountOutputs} counters), with the count of each
+   * reason, largest first; empty when the run is within the limit.
+   */
+  public static Optional<String> deadLetterVerdict(Map<String, Long> counters, double maxShare) {
+    String prefix = CountOutputs.class.getSimpleName() + ".";
+    long examples = counters.getOrDefault(prefix + CountOutputs.EXAMPLES, 0L);
+    long dead = counters.getOrDefault(prefix + CountOutputs.DEAD_LETTERS, 0L);
+    if (dead == 0 || dead <= maxShare * (examples + dead)) {
+      return Optional.empty();
+    }
+    String reasonPrefix = prefix + CountOutputs.DEAD_LETTERS + "_";
+    String byReason = counters.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(reasonPrefix) && e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed()
+            .thenComparing(Map.Entry.comparingByKey()))
+        .map(e -> e.getKey().substring(reasonPrefix.length()) + "=" + e.getValue())
+        .collect(Collectors.joining(", "));
+    return Optional.of(String.format(Locale.ROOT, "%d of %d outputs are dead letters (%.1f%% > "
+        + "--maxDeadLetterShare=%s): %s; the dead-letter files say why for each record",
+        dead, examples + dead, 100.0 * dead / (examples + dead), maxShare, byReason));
+  }
+
+  /**
+   * For a replay: a warning when some event-time window holds too few tokens to fill the
+   * configured context lengths ({@link WindowCorpusCheck}); empty otherwise or when the replay is
+   * too large to read twice.
+   */
+  static Optional<String> corpusWarning(PipelineConfig config) {
+    if (config.mode() != PipelineConfig.Mode.REPLAY || config.readJournal()) {
+      return Optional.empty();
+    }
+    List<PartitionRange> ranges = ReplayRanges.resolve(config.bootstrapServers(),
+        config.inputTopic(), config.replayFrom(), config.replayTo(),
+        config.kafkaClientProperties());
+    return WindowCorpusCheck.read(config.bootstrapServers(), ranges,
+            config.kafkaClientProperties(), Tokenizers.load(config.tokenizer()),
+            config.windowSeconds(), config.input().maxDocumentBytes())
+        .flatMap(w -> WindowCorpusCheck.verdict(w, config.minContextTokens(),
+            config.maxContextTokens(), config.windowSeconds()));
   }
 
   /** Options and the checked configuration, after the preflight checks. */
@@ -80,14 +151,24 @@ public final class In2Main {
     }
     Options options = PipelineOptionsFactory.fromArgs(all.toArray(String[]::new))
         .withValidation().as(Options.class);
-    if (options.getFlinkMaster() == null || options.getFlinkMaster().isEmpty()
-        || "[auto]".equals(options.getFlinkMaster())) {
+    if ((options.getFlinkMaster() == null || options.getFlinkMaster().isEmpty()
+        || "[auto]".equals(options.getFlinkMaster())) && !insideFlinkClient()) {
       options.setFlinkMaster("[local]");
     }
     if ("stream".equalsIgnoreCase(options.getMode())) {
       streamingDefaults(options, all);
     }
     return options;
+  }
+
+  /**
+   * True when this JVM runs the job for a Flink client: {@code flink run} (CliFrontend), an
+   * application-mode JobManager or the Kubernetes Operator. Flink then installs a context
+   * environment, and explicit local or remote environments are not allowed; {@code [auto]} stays,
+   * so that Beam's runner takes that context (the cluster the job was started in).
+   */
+  static boolean insideFlinkClient() {
+    return !org.apache.flink.api.java.ExecutionEnvironment.areExplicitEnvironmentsAllowed();
   }
 
   /**
@@ -133,7 +214,10 @@ public final class In2Main {
 
   /** Prints the job's counters, one per line, sorted by name. */
   static void printCounters(PipelineResult result) {
-    Map<String, Long> counters = counters(result);
+    printCounters(counters(result));
+  }
+
+  static void printCounters(Map<String, Long> counters) {
     System.out.println("Counters:");
     counters.forEach((name, value) -> System.out.printf("  %-45s %,d%n", name, value));
   }
@@ -145,12 +229,12 @@ public final class In2Main {
    * Writes the counters of a finished job to {@code <output>/job-counters.tsv} (name, tab, value per
    * line), so tools that read the output (the dataset card) can report what only counters know.
    */
-  static void writeCounters(PipelineResult result, String output) {
+  static void writeCounters(Map<String, Long> counters, String output) {
     if (output == null || output.contains("://")) {
       return;
     }
     StringBuilder sb = new StringBuilder();
-    counters(result).forEach((name, value) -> sb.append(name).append('\t').append(value)
+    counters.forEach((name, value) -> sb.append(name).append('\t').append(value)
         .append('\n'));
     try {
       java.nio.file.Files.createDirectories(java.nio.file.Path.of(output));

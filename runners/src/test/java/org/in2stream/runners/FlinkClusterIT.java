@@ -90,4 +90,76 @@ class FlinkClusterIT {
     assertTrue(report.examples().size() >= 200, "examples: " + report.examples().size());
     assertTrue(new File(out.toFile(), "dead-letters").isDirectory());
   }
+
+  /**
+   * The job jar run the way Flink users run jars: {@code flink run -m host:port} (Flink's own
+   * CliFrontend). In2Main keeps {@code [auto]} there, so Beam takes the client's context and the
+   * job runs on the cluster (its REST API lists one more finished job), not on a MiniCluster.
+   */
+  @Test
+  void theJobJarRunsThroughFlinksCli(@TempDir Path tmp) throws Exception {
+    Path corpus = tmp.resolve("corpus");
+    GenerateCorpus.Summary generated = GenerateCorpus.generate(corpus, 120, 6, false);
+    ProduceDocs.recreateTopic(kafka.bootstrapServers(), "cli-docs", 2);
+    assertEquals(generated.documents(),
+        ProduceDocs.produce(kafka.bootstrapServers(), "cli-docs", corpus));
+    long finishedBefore = finishedJobs();
+
+    Path conf = Files.createDirectories(tmp.resolve("conf"));
+    Files.writeString(conf.resolve("flink-conf.yaml"), "rest.address: localhost\n");
+    Path out = tmp.resolve("out");
+    Path log = tmp.resolve("cli.log");
+    List<String> cmd = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+    cmd.addAll(List.of(System.getProperty("in2.javaOpens", String.join(" ",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+        "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED")).split(" ")));
+    // The client's class path is a Flink distribution's lib/ (here the one flink-local.sh
+    // fetched), not the fat jar: the job jar's own classes load child-first on top of it.
+    cmd.addAll(List.of("-cp", ROOT.resolve(".local/flink/lib") + "/*",
+        "org.apache.flink.client.cli.CliFrontend",
+        "run", "-m", "localhost:" + REST_PORT, "-c", In2Main.class.getName(),
+        jar("-flink-job.jar"),
+        "--bootstrapServers=" + kafka.bootstrapServers(), "--inputTopic=cli-docs",
+        "--output=" + out.toAbsolutePath(), "--minContextTokens=2048", "--maxContextTokens=8192",
+        "--parallelism=2"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("FLINK_CONF_DIR", conf.toString());
+    Process p = pb.start();
+    boolean ended = p.waitFor(10, TimeUnit.MINUTES);
+    if (!ended) {
+      p.destroyForcibly();
+    }
+    String printed = Files.readString(log);
+    System.out.println(printed);
+    assertTrue(ended, "flink run did not end within 10 minutes");
+    assertEquals(0, p.exitValue(), "flink run exit status");
+    assertTrue(printed.contains("Counters:"), "In2Main printed the job's counters");
+    assertEquals(finishedBefore + 1, finishedJobs(), "the job ran on the standalone cluster");
+
+    OutputReport.Report report = OutputReport.read(out);
+    assertEquals(List.of(), report.violations());
+    assertEquals(generated.documents(), report.inputsAccounted().size());
+  }
+
+  /** Finished jobs on the cluster, from its REST API. */
+  private static long finishedJobs() throws Exception {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://localhost:" + REST_PORT + "/jobs/overview")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    long n = 0;
+    for (com.fasterxml.jackson.databind.JsonNode job : new com.fasterxml.jackson.databind
+        .ObjectMapper().readTree(r.body()).path("jobs")) {
+      if ("FINISHED".equals(job.path("state").asText())) {
+        n++;
+      }
+    }
+    return n;
+  }
 }

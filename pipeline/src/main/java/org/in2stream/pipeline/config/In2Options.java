@@ -440,4 +440,19 @@ public interface In2Options extends PipelineOptions {
   int getLlmContextTokens();
 
   void setLlmContextTokens(int value);
+
+  @Description("Java properties file of extra Kafka client settings (security.protocol, sasl.*, "
+      + "ssl.*, ...) for every admin client, consumer and producer of the job; it must exist at "
+      + "this path on the launcher and on every worker, and is read there (passwords stay in the "
+      + "file or in ${env:NAME} references, never in options)")
+  String getKafkaProperties();
+
+  void setKafkaProperties(String value);
+
+  @Description("A bounded run exits non-zero when more than this share of its outputs (examples "
+      + "plus dead letters) are dead letters")
+  @Default.Double(0.5)
+  double getMaxDeadLetterShare();
+
+  void setMaxDeadLetterShare(double value);
 }

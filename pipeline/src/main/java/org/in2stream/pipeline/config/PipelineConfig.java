@@ -16,6 +16,7 @@ import org.in2stream.pipeline.synth.llm.LlmSettings;
 import org.in2stream.pipeline.verify.Level;
 import org.in2stream.pipeline.verify.VerifySettings;
 import org.in2stream.pipeline.tokenize.Tokenizers;
+import org.in2stream.pipeline.util.KafkaClientProperties;
 
 /**
  * The immutable, checked configuration that transforms receive. Cross-field rules are checked here,
@@ -55,7 +56,9 @@ public record PipelineConfig(
     int fillerHorizonWindows,
     int boilerplateMinDocuments,
     VerifySettings verify,
-    List<OutputFormat> outputFormats)
+    List<OutputFormat> outputFormats,
+    String kafkaProperties,
+    double maxDeadLetterShare)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -165,6 +168,9 @@ public record PipelineConfig(
       throw new IllegalArgumentException("dedup settings are required");
     }
     dedup.check(errors);
+    if (!(maxDeadLetterShare >= 0 && maxDeadLetterShare <= 1)) {
+      errors.add("--maxDeadLetterShare must be between 0 and 1 (got " + maxDeadLetterShare + ")");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid configuration:\n  - "
           + String.join("\n  - ", errors));
@@ -174,6 +180,12 @@ public record PipelineConfig(
   /** Reads and checks the options once. */
   public static PipelineConfig from(In2Options o) {
     Generator generator = parseEnum(Generator.class, o.getGenerator(), "--generator");
+    if (generator == Generator.OFFLINE && o.getLlmUrl() != null && !o.getLlmUrl().isBlank()) {
+      // Without this, the run would use the offline stand-in and never call the server named.
+      throw new IllegalArgumentException("--llmUrl=" + o.getLlmUrl() + " is set but --generator="
+          + o.getGenerator() + " never calls it; add --generator=openai (and --llmModel), or drop "
+          + "--llmUrl");
+    }
     return new PipelineConfig(
         require(o.getBootstrapServers(), "--bootstrapServers"),
         require(o.getInputTopic(), "--inputTopic"),
@@ -210,7 +222,9 @@ public record PipelineConfig(
         o.getFillerHorizonWindows(),
         o.getBoilerplateMinDocuments(),
         verifySettings(o, generator == Generator.OPENAI),
-        OutputFormat.parseList(o.getOutputFormats()));
+        OutputFormat.parseList(o.getOutputFormats()),
+        blankToNull(o.getKafkaProperties()),
+        o.getMaxDeadLetterShare());
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */
@@ -292,6 +306,14 @@ public record PipelineConfig(
     if (error != null) {
       errors.add(error);
     }
+  }
+
+  /**
+   * The extra Kafka client properties of {@code --kafkaProperties}, as references that each client
+   * resolves by reading the file where it runs ({@link KafkaClientProperties}); empty without it.
+   */
+  public java.util.Map<String, Object> kafkaClientProperties() {
+    return KafkaClientProperties.load(kafkaProperties);
   }
 
   /** The window length as a Joda duration. */

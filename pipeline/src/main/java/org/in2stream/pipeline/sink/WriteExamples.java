@@ -43,19 +43,28 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
    *     by default)
    */
   public record Sinks(String output, int numShards, String bootstrapServers, String outputTopic,
-      String deadLetterTopic, int eosShards, List<OutputFormat> formats) implements Serializable {
+      String deadLetterTopic, int eosShards, List<OutputFormat> formats,
+      java.util.Map<String, Object> kafkaProperties) implements Serializable {
     public Sinks {
       formats = List.copyOf(formats);
       if (formats.isEmpty()) {
         throw new IllegalArgumentException("at least one output format is required");
       }
+      kafkaProperties = java.util.Map.copyOf(kafkaProperties);
     }
 
-    /** Avro files only. */
+    /** Avro files only, no extra Kafka client settings. */
     public Sinks(String output, int numShards, String bootstrapServers, String outputTopic,
         String deadLetterTopic, int eosShards) {
       this(output, numShards, bootstrapServers, outputTopic, deadLetterTopic, eosShards,
-          List.of(OutputFormat.AVRO));
+          List.of(OutputFormat.AVRO), java.util.Map.of());
+    }
+
+    /** Avro files only, with extra Kafka client settings ({@code --kafkaProperties}). */
+    public Sinks(String output, int numShards, String bootstrapServers, String outputTopic,
+        String deadLetterTopic, int eosShards, java.util.Map<String, Object> kafkaProperties) {
+      this(output, numShards, bootstrapServers, outputTopic, deadLetterTopic, eosShards,
+          List.of(OutputFormat.AVRO), kafkaProperties);
     }
 
     public static Sinks files(String output, int numShards) {
@@ -65,7 +74,7 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
     /** The same sinks, writing {@code formats}. */
     public Sinks withFormats(List<OutputFormat> formats) {
       return new Sinks(output, numShards, bootstrapServers, outputTopic, deadLetterTopic,
-          eosShards, formats);
+          eosShards, formats, kafkaProperties);
     }
   }
 
@@ -134,6 +143,9 @@ public final class WriteExamples extends PTransform<PCollectionTuple, PDone> {
         .withTopic(topic)
         .withKeySerializer(StringSerializer.class)
         .withValueSerializer(ByteArraySerializer.class)
+        .withProducerConfigUpdates(sinks.kafkaProperties())
+        .withConsumerFactoryFn(org.in2stream.pipeline.util.KafkaClientProperties.consumerFactory(
+            sinks.kafkaProperties()))
         .withEOS(sinks.eosShards(), sinkGroupId(topic));
   }
 

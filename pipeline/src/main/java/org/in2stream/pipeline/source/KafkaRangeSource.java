@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.in2stream.pipeline.util.KafkaClientProperties;
 import org.in2stream.schema.RawRecord;
 import org.joda.time.Instant;
 import org.slf4j.Logger;
@@ -41,12 +42,20 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
   private final String bootstrapServers;
   private final List<PartitionRange> ranges;
   private final long maxDelayMillis;
+  /** Extra client properties (references resolved on the worker: KafkaClientProperties). */
+  private final HashMap<String, Object> clientProperties;
 
   public KafkaRangeSource(String bootstrapServers, List<PartitionRange> ranges,
       long maxDelayMillis) {
+    this(bootstrapServers, ranges, maxDelayMillis, Map.of());
+  }
+
+  public KafkaRangeSource(String bootstrapServers, List<PartitionRange> ranges,
+      long maxDelayMillis, Map<String, Object> clientProperties) {
     this.bootstrapServers = bootstrapServers;
     this.ranges = List.copyOf(ranges);
     this.maxDelayMillis = maxDelayMillis;
+    this.clientProperties = new HashMap<>(clientProperties);
   }
 
   @Override
@@ -56,7 +65,8 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
     List<KafkaRangeSource> splits = new ArrayList<>();
     for (PartitionRange r : ranges) {
       if (r.size() > 0) {
-        splits.add(new KafkaRangeSource(bootstrapServers, List.of(r), maxDelayMillis));
+        splits.add(new KafkaRangeSource(bootstrapServers, List.of(r), maxDelayMillis,
+            clientProperties));
       }
     }
     return splits;
@@ -106,7 +116,8 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
       props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      consumer = new KafkaConsumer<>(props);
+      consumer = new KafkaConsumer<>(
+          KafkaClientProperties.merge(props, source.clientProperties));
       List<TopicPartition> tps = new ArrayList<>();
       for (PartitionRange r : source.ranges) {
         tps.add(new TopicPartition(r.topic(), r.partition()));

@@ -2,7 +2,9 @@ package org.in2stream.pipeline.source;
 
 import com.google.common.collect.ImmutableMap;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -13,6 +15,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.in2stream.pipeline.util.KafkaClientProperties;
 import org.in2stream.schema.RawRecord;
 
 /** The two ways raw records come from Kafka: a bounded replay of offset ranges, or a stream. */
@@ -22,7 +25,14 @@ public final class RawKafka {
   /** Exactly the given ranges, then the end. */
   public static PTransform<PBegin, PCollection<RawRecord>> replay(String bootstrapServers,
       List<PartitionRange> ranges, long maxDelayMillis) {
-    return Read.from(new KafkaRangeSource(bootstrapServers, ranges, maxDelayMillis));
+    return replay(bootstrapServers, ranges, maxDelayMillis, Map.of());
+  }
+
+  /** {@link #replay(String, List, long)} with extra client properties ({@code --kafkaProperties}). */
+  public static PTransform<PBegin, PCollection<RawRecord>> replay(String bootstrapServers,
+      List<PartitionRange> ranges, long maxDelayMillis, Map<String, Object> clientProperties) {
+    return Read.from(new KafkaRangeSource(bootstrapServers, ranges, maxDelayMillis,
+        clientProperties));
   }
 
   /**
@@ -32,7 +42,15 @@ public final class RawKafka {
    */
   public static PTransform<PBegin, PCollection<RawRecord>> stream(String bootstrapServers,
       String topic, String consumerGroup, String streamStart, long maxDelayMillis) {
-    return new Stream(bootstrapServers, topic, consumerGroup, streamStart, maxDelayMillis);
+    return stream(bootstrapServers, topic, consumerGroup, streamStart, maxDelayMillis, Map.of());
+  }
+
+  /** {@link #stream(String, String, String, String, long)} with extra client properties. */
+  public static PTransform<PBegin, PCollection<RawRecord>> stream(String bootstrapServers,
+      String topic, String consumerGroup, String streamStart, long maxDelayMillis,
+      Map<String, Object> clientProperties) {
+    return new Stream(bootstrapServers, topic, consumerGroup, streamStart, maxDelayMillis,
+        clientProperties);
   }
 
   private static final class Stream extends PTransform<PBegin, PCollection<RawRecord>> {
@@ -41,9 +59,11 @@ public final class RawKafka {
     private final String consumerGroup;
     private final String streamStart;
     private final long maxDelayMillis;
+    private final HashMap<String, Object> clientProperties;
 
     Stream(String bootstrapServers, String topic, String consumerGroup, String streamStart,
-        long maxDelayMillis) {
+        long maxDelayMillis, Map<String, Object> clientProperties) {
+      this.clientProperties = new HashMap<>(clientProperties);
       this.bootstrapServers = bootstrapServers;
       this.topic = topic;
       this.consumerGroup = consumerGroup;
@@ -59,11 +79,11 @@ public final class RawKafka {
               .withTopic(topic)
               .withKeyDeserializer(ByteArrayDeserializer.class)
               .withValueDeserializer(ByteArrayDeserializer.class)
-              .withConsumerConfigUpdates(ImmutableMap.of(
+              .withConsumerConfigUpdates(KafkaClientProperties.merge(ImmutableMap.of(
                   ConsumerConfig.GROUP_ID_CONFIG, consumerGroup,
                   ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                   ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, streamStart,
-                  ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))
+                  ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), clientProperties))
               .withTimestampPolicyFactory(ClampingTimestampPolicy.factory(maxDelayMillis))
               .commitOffsetsInFinalize())
           .apply("ToRawRecord", MapElements.into(TypeDescriptor.of(RawRecord.class))

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.in2stream.pipeline.util.KafkaClientProperties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
@@ -69,12 +70,19 @@ public final class ReplayRanges {
   /** Resolves {@code [from, to)} for every partition of {@code topic}. */
   public static List<PartitionRange> resolve(String bootstrapServers, String topic, String from,
       String to) {
+    return resolve(bootstrapServers, topic, from, to, Map.of());
+  }
+
+  /** {@link #resolve(String, String, String, String)} with extra client properties. */
+  public static List<PartitionRange> resolve(String bootstrapServers, String topic, String from,
+      String to, Map<String, Object> clientProperties) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        KafkaClientProperties.merge(props, clientProperties))) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(20));
       if (infos == null || infos.isEmpty()) {
         throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");

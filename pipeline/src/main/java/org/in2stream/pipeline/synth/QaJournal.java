@@ -46,6 +46,12 @@ public final class QaJournal {
   /** Writes QA pairs to {@code topic}; the Kafka timestamp is the element's event time. */
   public static PTransform<PCollection<QaPair>, PDone> write(String bootstrapServers, String topic,
       int eosShards) {
+    return write(bootstrapServers, topic, eosShards, java.util.Map.of());
+  }
+
+  /** {@link #write(String, String, int)} with extra Kafka client properties. */
+  public static PTransform<PCollection<QaPair>, PDone> write(String bootstrapServers, String topic,
+      int eosShards, java.util.Map<String, Object> clientProperties) {
     return new PTransform<>() {
       @Override
       public PDone expand(PCollection<QaPair> qa) {
@@ -58,6 +64,10 @@ public final class QaJournal {
                 .withKeySerializer(StringSerializer.class)
                 .withValueSerializer(ByteArraySerializer.class)
                 .withInputTimestamp()
+                .withProducerConfigUpdates(clientProperties)
+                .withConsumerFactoryFn(
+                    org.in2stream.pipeline.util.KafkaClientProperties.consumerFactory(
+                        clientProperties))
                 .withEOS(eosShards, org.in2stream.pipeline.sink.WriteExamples.sinkGroupId(topic)));
       }
     };
