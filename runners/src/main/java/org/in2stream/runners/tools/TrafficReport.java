@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -14,8 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.Source;
@@ -196,7 +202,13 @@ public final class TrafficReport {
     Args args;
     try {
       args = new Args(argv, Set.of("bootstrapServers", "inputTopic", "topic", "deadLetterTopic",
-          "checkpoints", "minShare", "profile", "settings", "docsFile"));
+          "checkpoints", "minShare", "profile", "settings", "docsFile", "endsOf"));
+      if (args.get("endsOf", null) != null) {
+        // For the script's wait: how far the topics' read_committed ends are, summed (cheap).
+        System.out.println(endOffsets(args.get("bootstrapServers", "localhost:9092"),
+            ChaosReport.csvSet(args.get("endsOf", ""))));
+        return;
+      }
       args.required("inputTopic");
       args.required("topic");
       args.required("profile");
@@ -255,6 +267,29 @@ public final class TrafficReport {
           markdown(profile, args.get("settings", ""), m));
     }
     System.exit(m.passed() ? 0 : 1);
+  }
+
+  /** The sum of the {@code read_committed} end offsets of the topics' partitions. */
+  static long endOffsets(String servers, Set<String> topics) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", servers);
+    p.put("isolation.level", "read_committed");
+    p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    long sum = 0;
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      for (String t : topics) {
+        List<TopicPartition> tps = new ArrayList<>();
+        List<PartitionInfo> infos = c.partitionsFor(t, Duration.ofSeconds(30));
+        for (PartitionInfo i : infos == null ? List.<PartitionInfo>of() : infos) {
+          tps.add(new TopicPartition(t, i.partition()));
+        }
+        for (long v : c.endOffsets(tps, Duration.ofSeconds(30)).values()) {
+          sum += v;
+        }
+      }
+    }
+    return sum;
   }
 
   private static String coords(Source s) {
