@@ -183,8 +183,9 @@ for p in "${PROFILE_LIST[@]}"; do
   run_profile "$p" || RESULTS+=("$p" 1 "")
 done
 
-val() { [[ -f "$2" ]] && sed -n "s/^$1\t//p" "$2" | head -n 1; }
+val() { if [[ -f "$2" ]]; then sed -n "s/^$1\t//p" "$2" | head -n 1; fi; }
 fail=0
+for ((k = 1; k < ${#RESULTS[@]}; k += 3)); do ((RESULTS[k] == 0)) || fail=1; done
 {
   echo
   echo "================ traffic.sh$( ((SHORT)) && echo " --short"): $((SECONDS - T_START)) s"
@@ -192,13 +193,12 @@ fail=0
     "dead letters by reason" "latency p50/p99 s" "state bytes last/max" verdict
   for ((k = 0; k < ${#RESULTS[@]}; k += 3)); do
     f="${RESULTS[$((k + 2))]}"
-    ((RESULTS[k + 1] == 0)) || fail=1
     printf '%-8s | %6s | %5s | %6s | %6s | %5s | %4s | %-30s | %-13s | %-21s | %s\n' "${RESULTS[$k]}" \
       "$(val inputs "$f")" "$(val pages "$f")" "$(val recrawl_copies "$f")" "$(val share_with_examples "$f")" \
       "$(val copies_with_examples "$f")" "$(val inputs_lost "$f")" "$(val dead_letters_by_reason "$f")" \
       "$(val latency_p50_s "$f")/$(val latency_p99_s "$f")" "$(val state_bytes_latest "$f")/$(val state_bytes_max "$f")" \
-      "$(val verdict "$f" || true)${f:+}$( [[ -z "$f" ]] && echo "did not run")"
-    [[ -n "$f" ]] && sed -n 's/^problem\t/           - /p' "$f"
+      "$(if [[ -n "$f" ]]; then val verdict "$f"; else echo "did not run"; fi)"
+    if [[ -n "$f" ]]; then sed -n 's/^problem\t/           - /p' "$f"; fi
   done
   echo "================"
 } | tee -a "$LOG"
