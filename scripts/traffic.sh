@@ -104,7 +104,7 @@ ends() { tool org.in2stream.runners.tools.TrafficReport "--bootstrapServers=$BOO
 # Runs one profile: $1 name; the rest is set by the case below.
 run_profile() {
   local name=$1 dir="$RUNS/$1" t0=$SECONDS in="traffic-$1-docs" out="traffic-$1-examples" dead="traffic-$1-dead"
-  local docs batch period pause window delay ctx=() settings gen=() crawl=-1
+  local docs batch period pause window delay ctx=() settings crawl=-1
   mkdir -p "$dir/output"
   case "$name" in
     trickle)
@@ -119,7 +119,8 @@ run_profile() {
       ctx=(--minContextTokens=2048 --maxContextTokens=8192) ;;
   esac
   settings="$docs documents$([[ $crawl == 0 ]] && echo " + $docs re-crawl copies ${pause} s later, half with changed boilerplate"),"
-  settings+=" $batch per batch every $((period / 1000)) s; --windowSeconds=$window --maxDelaySeconds=$delay"
+  if ((period == 0)); then settings+=" all in one send;"; else settings+=" $batch per batch every $((period / 1000)) s;"; fi
+  settings+=" --windowSeconds=$window --maxDelaySeconds=$delay"
   settings+=" ${ctx[*]:-(contexts 4096-32768, the default)}; checkpoints every 5 s; parallelism 2;"
   settings+=" offline generator; $(date -u +%Y-%m-%d), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
   log "profile $name: $settings"
@@ -174,6 +175,10 @@ run_profile() {
     "--profile=$name$( ((SHORT)) && echo -short)" "--settings=$settings ($((SECONDS - t0)) s)" \
     $( ((WRITE_DOC)) && echo "--docsFile=$ROOT/docs/fault-tests.md") >"$dir/report.tsv" 2>>"$LOG" || rc=$?
   curl -fsS --max-time 10 -X PATCH "$REST/jobs/$JOB?mode=cancel" >/dev/null 2>&1 || true
+  for ((i = 0; i < 240; i++)); do  # its slots are free for the next profile only once it is gone
+    [[ "$(curl -fsS --max-time 5 "$REST/jobs/$JOB" 2>/dev/null | jq -r .state 2>/dev/null)" == CANCELED ]] && break
+    sleep 0.5
+  done
   RESULTS+=("$name" "$rc" "$dir/report.tsv")
   return 0
 }
