@@ -50,8 +50,8 @@ public final class TrafficReport {
   /** One input record: Kafka coordinates, page (url or id), document id, timestamp. */
   record Input(String coords, String page, String docId, long timestamp) {}
 
-  /** One example record: the coordinates of its source document and its create time. */
-  record Output(String coords, long sourceTimestamp, long createdMs) {}
+  /** One example record: its id, the coordinates of its source document, its create time. */
+  record Output(String id, String coords, long sourceTimestamp, long createdMs) {}
 
   /** One dead letter: source coordinates (may be null), document id (may be null), reason. */
   record Dead(String coords, String docId, String reason) {}
@@ -79,7 +79,9 @@ public final class TrafficReport {
     }
     Set<String> withExamples = new HashSet<>();
     List<Long> latency = new ArrayList<>();
+    Map<String, Integer> idCopies = new HashMap<>();
     for (Output o : examples) {
+      idCopies.merge(o.id(), 1, Integer::sum);
       withExamples.add(o.coords());
       latency.add(o.createdMs() - o.sourceTimestamp());
     }
@@ -123,6 +125,9 @@ public final class TrafficReport {
     row.put("examples", String.valueOf(examples.size()));
     row.put("copies_with_examples", String.valueOf(copiesWithExamples));
     row.put("inputs_lost", String.valueOf(lost));
+    // Not a rule here (the chaos run checks ids): shows copies that collide with their original.
+    row.put("example_ids_more_than_once",
+        String.valueOf(idCopies.values().stream().filter(n -> n > 1).count()));
     row.put("dead_letters_by_reason", ChaosReport.counts(byReason));
     row.put("latency_p50_s", latency.isEmpty() ? "-" : seconds(pct(latency, 50)));
     row.put("latency_p99_s", latency.isEmpty() ? "-" : seconds(pct(latency, 99)));
@@ -180,12 +185,13 @@ public final class TrafficReport {
     StringBuilder sb = new StringBuilder();
     sb.append("Profile `").append(profile).append("`: ").append(settings).append("\n\n");
     sb.append("| inputs | pages | re-crawl copies | pages with examples | share | copies with"
-        + " examples | lost | dead letters by reason | latency p50 / p99 (s) | state size"
-        + " latest / max (bytes) | verdict |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " examples | example ids twice | lost | dead letters by reason | latency p50 / p99 (s)"
+        + " | state size latest / max (bytes) | verdict |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     sb.append("| ").append(String.join(" | ", r.get("inputs"), r.get("pages"),
         r.get("recrawl_copies"), r.get("pages_with_examples"), r.get("share_with_examples"),
-        r.get("copies_with_examples"), r.get("inputs_lost"), r.get("dead_letters_by_reason"),
+        r.get("copies_with_examples"), r.get("example_ids_more_than_once"), r.get("inputs_lost"),
+        r.get("dead_letters_by_reason"),
         r.get("latency_p50_s") + " / " + r.get("latency_p99_s"),
         r.get("state_bytes_latest") + " / " + r.get("state_bytes_max"),
         m.passed() ? "PASS" : "FAIL")).append(" |\n");
@@ -240,7 +246,7 @@ public final class TrafficReport {
     for (ChaosReport.Rec r : ChaosReport.readTopic(servers, args.required("topic"),
         "read_committed")) {
       LongContextExample e = LongContextExample.getDecoder().decode(r.value());
-      examples.add(new Output(coords(e.getSource()), e.getSource().getTimestamp(),
+      examples.add(new Output(e.getId(), coords(e.getSource()), e.getSource().getTimestamp(),
           r.timestamp()));
     }
     List<Dead> dead = new ArrayList<>();

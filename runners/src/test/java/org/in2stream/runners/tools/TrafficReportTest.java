@@ -32,7 +32,7 @@ class TrafficReportTest {
   private static List<Output> examples(List<Input> of, long delay) {
     List<Output> l = new ArrayList<>();
     for (Input in : of) {
-      l.add(new Output(in.coords(), in.timestamp(), in.timestamp() + delay));
+      l.add(new Output("ex-" + in.coords(), in.coords(), in.timestamp(), in.timestamp() + delay));
     }
     return l;
   }
@@ -41,7 +41,7 @@ class TrafficReportTest {
   void everyPageWithExamplesPassesAndTheRowHoldsLatencyAndStateSize() throws Exception {
     List<Input> in = pages(100);
     List<Output> out = new ArrayList<>(examples(in, 2_000));
-    out.add(new Output("in/0@0", 0, 30_000)); // a second, slower example of page 0
+    out.add(new Output("ex2-in/0@0", "in/0@0", 0, 30_000)); // a second, slower example of page 0
     Measured m = TrafficReport.measure(in, out, List.of(), CHECKPOINTS, 0.99);
     assertTrue(m.passed(), m.problems().toString());
     assertEquals("1.0000", m.row().get("share_with_examples"));
@@ -51,7 +51,7 @@ class TrafficReportTest {
     assertEquals("90000", m.row().get("state_bytes_max"));
     assertEquals("12", m.row().get("checkpoints_completed"));
     String md = TrafficReport.markdown("trickle", "settings", m);
-    assertTrue(md.contains("| 100 | 100 | 0 | 100 | 1.0000 | 0 | 0 | none | 2.0 / 2.0 | 81234 /"
+    assertTrue(md.contains("| 100 | 100 | 0 | 100 | 1.0000 | 0 | 0 | 0 | none | 2.0 / 2.0 | 81234 /"
         + " 90000 | PASS |"), md);
   }
 
@@ -101,13 +101,14 @@ class TrafficReportTest {
     for (int i = 10; i < 19; i++) {
       dead.add(new Dead("in/0@" + i, "doc-" + (i - 10), "DUPLICATE"));
     }
-    out.add(new Output("in/0@19", 100_009L, 100_600L)); // copy of page 9: new examples
+    out.add(new Output("ex-in/0@9", "in/0@19", 100_009L, 100_600L)); // copy of page 9, same id
     Measured m = TrafficReport.measure(in, out, dead, null, 0.99);
     assertEquals("10", m.row().get("pages"));
     assertEquals("10", m.row().get("recrawl_copies"));
     assertEquals("1.0000", m.row().get("share_with_examples"));
     assertEquals("1", m.row().get("copies_with_examples"));
     assertEquals("DUPLICATE 9", m.row().get("dead_letters_by_reason"));
+    assertEquals("1", m.row().get("example_ids_more_than_once"));
     assertFalse(m.passed());
     assertTrue(m.problems().get(0).contains("1 re-crawl copies"), m.problems().toString());
   }
@@ -118,7 +119,7 @@ class TrafficReportTest {
     in.add(new Input("in/1@0", "https://x/a", "doc-a", 5_000)); // the later fetch, listed first
     in.add(new Input("in/0@0", "https://x/a", "doc-a", 1_000));
     Measured m = TrafficReport.measure(in,
-        List.of(new Output("in/0@0", 1_000, 2_000)),
+        List.of(new Output("a", "in/0@0", 1_000, 2_000)),
         List.of(new Dead("in/1@0", "doc-a", "DUPLICATE")), null, 0.99);
     assertTrue(m.passed(), m.problems().toString());
     assertEquals("0", m.row().get("copies_with_examples"));
