@@ -161,10 +161,12 @@ run_profile() {
   fi
   log "  all sent after $((SECONDS - t0)) s; waiting for the last window (${window} s + ${delay} s) and a quiet output"
   sleep $((window + delay + 5))
+  # Quiet: the end offsets of the output topics are above 0 (a big window may take minutes before
+  # its first output) and stay the same for 30 s; at most 15 min.
   local last="" same=0 cur
-  for ((i = 0; i < 120 && same < 3; i++)); do
+  for ((i = 0; i < 180 && same < 6; i++)); do
     cur="$(ends "$out,$dead")"
-    if [[ "$cur" == "$last" ]]; then same=$((same + 1)); else same=0; last="$cur"; fi
+    if [[ "$cur" =~ ^[1-9][0-9]*$ && "$cur" == "$last" ]]; then same=$((same + 1)); else same=0; last="$cur"; fi
     sleep 5
   done
   log "  output quiet (end offsets of $out and $dead: $last)"
