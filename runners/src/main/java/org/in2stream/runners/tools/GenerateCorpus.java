@@ -32,7 +32,15 @@ import java.util.stream.Stream;
  * <p>Everything derives from the seed (document {@code i} uses {@code new SplittableRandom(seed *
  * 1_000_003 + i)}), so the same arguments always give byte-identical files.
  *
- * <pre>GenerateCorpus --out=DIR [--docs=400] [--seed=7] [--bad=true|false]</pre>
+ * <p>Re-crawl shape ({@code --crawl=K}, K &ge; 0): every document also carries the boilerplate
+ * of a crawled page, a date line at the top, an ad block after the headline and the site's
+ * footer (the same text on every page of the site), and a {@code fetched_at}. Crawl 0 is the first
+ * fetch; crawl K &ge; 1 is the same pages fetched again: the same id, url and article text, and for
+ * a seeded share of the pages ({@code --changedShare}, default 0.5) a new date line, ad block and
+ * footer year, the others byte-identical to crawl 0. Which pages change derives from (seed, page).
+ *
+ * <pre>GenerateCorpus --out=DIR [--docs=400] [--seed=7] [--bad=true|false] [--crawl=K]
+ *     [--changedShare=0.5]</pre>
  */
 public final class GenerateCorpus {
   /** Documents per {@code corpus-NNN.jsonl} file. */
@@ -42,7 +50,10 @@ public final class GenerateCorpus {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern SLOT = Pattern.compile("\\{([A-Z]+)\\}");
   private static final String USAGE =
-      "usage: GenerateCorpus --out=DIR [--docs=400] [--seed=7] [--bad=true|false]";
+      "usage: GenerateCorpus --out=DIR [--docs=400] [--seed=7] [--bad=true|false] [--crawl=K]"
+          + " [--changedShare=0.5]";
+  /** {@code --crawl} default: no crawl boilerplate (the plain news corpus). */
+  public static final int NO_CRAWL = -1;
 
   private GenerateCorpus() {}
 
@@ -162,6 +173,13 @@ public final class GenerateCorpus {
           """),
   };
 
+  /** Ad blocks of crawled pages ({@code %d}: a number). */
+  private static final List<String> ADS = List.of(
+      "Save %d percent on your first year of home delivery. Subscribe today.",
+      "Ferry passes for the whole family, %d rides for the price of ten. Book online.",
+      "Garden center weekend sale: %d kinds of roses, free parking.",
+      "Learn a language in %d days with our evening classes. First lesson free.");
+
   /** Sentences that fit any section. */
   private static final List<String> GENERAL = List.of("""
       {P} told reporters on {WEEKDAY} that more details would be released by {DATE}.
@@ -185,6 +203,18 @@ public final class GenerateCorpus {
    * {@code *.jsonl} and {@code *.txt} files already there.
    */
   public static Summary generate(Path out, int docs, long seed, boolean bad) throws IOException {
+    return generate(out, docs, seed, bad, NO_CRAWL, 0.5);
+  }
+
+  /**
+   * As {@link #generate(Path, int, long, boolean)}, in the re-crawl shape when {@code crawl >= 0}
+   * (see the class comment).
+   */
+  public static Summary generate(Path out, int docs, long seed, boolean bad, int crawl,
+      double changedShare) throws IOException {
+    if (changedShare < 0 || changedShare > 1) {
+      throw new IllegalArgumentException("--changedShare must be in [0, 1], got " + changedShare);
+    }
     if (docs < 0) {
       throw new IllegalArgumentException("--docs must be >= 0, got " + docs);
     }
@@ -199,7 +229,7 @@ public final class GenerateCorpus {
     for (int file = 0; file * DOCS_PER_FILE < docs; file++) {
       StringBuilder lines = new StringBuilder();
       for (int i = file * DOCS_PER_FILE; i < Math.min(docs, (file + 1) * DOCS_PER_FILE); i++) {
-        lines.append(jsonLine(i, seed)).append('\n');
+        lines.append(jsonLine(i, seed, crawl, changedShare)).append('\n');
       }
       bytes += write(out.resolve(String.format(Locale.ROOT, "corpus-%03d.jsonl", file)),
           lines.toString().getBytes(StandardCharsets.UTF_8));
@@ -221,6 +251,15 @@ public final class GenerateCorpus {
 
   /** The JSON line of document {@code index} (0-based), as written to the corpus files. */
   static String jsonLine(int index, long seed) throws JsonProcessingException {
+    return jsonLine(index, seed, NO_CRAWL, 0);
+  }
+
+  /**
+   * The JSON line of document {@code index} in crawl {@code crawl} (or without crawl boilerplate
+   * for {@link #NO_CRAWL}). The article text never depends on the crawl.
+   */
+  static String jsonLine(int index, long seed, int crawl, double changedShare)
+      throws JsonProcessingException {
     SplittableRandom r = new SplittableRandom(seed * 1_000_003L + index);
     Section section = SECTIONS[r.nextInt(SECTIONS.length)];
     Cast cast = cast(section, r);
@@ -253,6 +292,24 @@ public final class GenerateCorpus {
     node.put("id", String.format(Locale.ROOT, "doc-%05d", index + 1));
     node.put("url", String.format(Locale.ROOT, "https://news.example/%s/%s-%05d",
         section.path(), slug, index + 1));
+    if (crawl >= 0) {
+      // A separate generator per page (and per crawl for a changed page): the article is the same.
+      boolean changed = crawl > 0
+          && new SplittableRandom((seed * 1_000_003L + index) ^ 0x5EED_C4A7L).nextDouble()
+              < changedShare;
+      int variant = changed ? crawl : 0;
+      SplittableRandom b = new SplittableRandom((seed * 31L + variant) * 1_000_003L + index);
+      paragraphs.add(0, "Published " + pick(MONTHS, b) + " " + (1 + b.nextInt(28)) + ", "
+          + (2019 + b.nextInt(7)) + ". Last updated " + pick(WEEKDAYS, b) + " at "
+          + (1 + b.nextInt(12)) + ":" + String.format(Locale.ROOT, "%02d", b.nextInt(60))
+          + ".");
+      paragraphs.add(2, "Advertisement. " + pick(ADS, b).formatted(5 + b.nextInt(60)));
+      paragraphs.add("Copyright " + (2019 + b.nextInt(8)) + " News Example. All rights reserved."
+          + " Send tips and corrections to the newsroom; read our privacy policy and terms of use"
+          + " before you comment. Sign up for the morning newsletter to get the headlines.");
+      node.put("fetched_at", String.format(Locale.ROOT, "2026-11-%02dT%02d:%02d:00Z",
+          1 + Math.min(crawl, 4) * 7, index / 60 % 24, index % 60));
+    }
     node.put("text", String.join("\n", paragraphs));
     return JSON.writeValueAsString(node);
   }
@@ -373,6 +430,8 @@ public final class GenerateCorpus {
     int docs = 400;
     long seed = 7;
     boolean bad = true;
+    int crawl = NO_CRAWL;
+    double changedShare = 0.5;
     Summary summary;
     try {
       for (String arg : args) {
@@ -383,6 +442,8 @@ public final class GenerateCorpus {
           case "out" -> out = Paths.get(value);
           case "docs" -> docs = Integer.parseInt(value);
           case "seed" -> seed = Long.parseLong(value);
+          case "crawl" -> crawl = Integer.parseInt(value);
+          case "changedShare" -> changedShare = Double.parseDouble(value);
           case "bad" -> bad = switch (value) {
             case "true" -> true;
             case "false" -> false;
@@ -394,7 +455,7 @@ public final class GenerateCorpus {
       if (out == null || out.toString().isEmpty()) {
         throw new IllegalArgumentException("--out=DIR is required");
       }
-      summary = generate(out, docs, seed, bad);
+      summary = generate(out, docs, seed, bad, crawl, changedShare);
     } catch (IllegalArgumentException e) { // NumberFormatException included
       System.err.println("GenerateCorpus: " + e.getMessage() + "\n" + USAGE);
       System.exit(2);
