@@ -61,7 +61,12 @@ public final class TrafficProducer {
       files = s.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
     }
     for (Path f : files) {
-      docs.addAll(ProduceDocs.lines(Files.readAllBytes(f)));
+      // The generated corpus is UTF-8 JSON lines: one document per non-blank line.
+      for (String line : Files.readAllLines(f, java.nio.charset.StandardCharsets.UTF_8)) {
+        if (!line.isBlank()) {
+          docs.add(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
     }
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrapServers",
