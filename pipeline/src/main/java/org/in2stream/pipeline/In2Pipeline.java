@@ -148,9 +148,13 @@ public final class In2Pipeline {
             .withMaxSourceTokens(config.llm() == null ? config.maxContextTokens()
                 : Math.min(config.maxContextTokens(), config.llm().maxSourceTokens())));
 
-    PCollectionTuple distinctQa = qa.get(SynthesizeQa.QA).apply("DeduplicateQuestions",
-        new DeduplicateQuestions(config.dedup().questions()));
-    PCollection<QaPair> qaPairs = distinctQa.get(DeduplicateQuestions.KEPT);
+    PCollection<QaPair> qaPairs = qa.get(SynthesizeQa.QA);
+    if (config.dedup().questionsOn()) {
+      PCollectionTuple distinctQa = qaPairs.apply("DeduplicateQuestions",
+          new DeduplicateQuestions(config.dedup().questions()));
+      qaPairs = distinctQa.get(DeduplicateQuestions.KEPT);
+      failureList = failureList.and(distinctQa.get(DeduplicateQuestions.FAILURES));
+    }
 
     PCollectionTuple examples = assemble(config, qaPairs, pool);
     PCollectionTuple checked = examples.get(AssembleContexts.EXAMPLES)
@@ -160,7 +164,6 @@ public final class In2Pipeline {
         .and(segmented.get(SegmentDocuments.FAILURES))
         .and(asked.get(DropBoilerplate.FAILURES))
         .and(qa.get(SynthesizeQa.FAILURES))
-        .and(distinctQa.get(DeduplicateQuestions.FAILURES))
         .and(examples.get(AssembleContexts.FAILURES))
         .and(checked.get(CheckExampleIds.FAILURES))
         .apply("DeadLetters", Flatten.pCollections());

@@ -387,8 +387,9 @@ public interface In2Options extends PipelineOptions {
   void setNearDuplicateThreshold(double value);
 
   @Description("Estimated Jaccard similarity (word-bigram MinHash of the question) at or above "
-      + "which a QA pair is a DUPLICATE_QUESTION of an earlier one")
-  @Default.Double(0.6)
+      + "which a QA pair is a DUPLICATE_QUESTION of an earlier one; 0 (default) = off, 0.6 is the "
+      + "documented value to turn it on with")
+  @Default.Double(0.0)
   double getDuplicateQuestionThreshold();
 
   void setDuplicateQuestionThreshold(double value);

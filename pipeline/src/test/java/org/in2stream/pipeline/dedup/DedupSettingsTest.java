@@ -1,6 +1,7 @@
 package org.in2stream.pipeline.dedup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,8 @@ class DedupSettingsTest {
     assertEquals(Duration.standardDays(7), config.dedup().horizon());
     assertEquals(112, config.dedup().documents().minHash().permutations());
     assertEquals(112, config.dedup().questions().minHash().permutations());
+    assertFalse(config.dedup().questionsOn(), "question dedup is off by default");
+    assertTrue(TestConfigs.fromArgs("--duplicateQuestionThreshold=0.6").dedup().questionsOn());
   }
 
   @Test
@@ -30,7 +33,7 @@ class DedupSettingsTest {
     assertTrue(e.getMessage().contains("--dedupHorizonHours must be >= 0"), e.getMessage());
     assertTrue(e.getMessage().contains("--nearDuplicateThreshold must be in (0, 1]"),
         e.getMessage());
-    assertTrue(e.getMessage().contains("--duplicateQuestionThreshold must be in (0, 1]"),
+    assertTrue(e.getMessage().contains("--duplicateQuestionThreshold must be 0 (off) or in (0, 1]"),
         e.getMessage());
   }
 }

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPipelineExtension.class)
 class DeduplicateQuestionsTest {
   private static final Duration WINDOW = Duration.standardMinutes(1);
+  private static final DedupSettings ON = new DedupSettings(DedupSettings.DEFAULT_HORIZON_HOURS,
+      DedupSettings.DEFAULT_NEAR_THRESHOLD, DedupSettings.DEFAULT_QUESTION_THRESHOLD);
   private static final long T0 = 1_700_000_040_000L - 1_700_000_040_000L % WINDOW.getMillis();
 
   private static final String SHIP = "What was the name of the ship that carried the first "
@@ -49,7 +51,7 @@ class DeduplicateQuestionsTest {
     return pipeline.apply(events)
         .apply(Window.into(FixedWindows.of(WINDOW)))
         .apply("DeduplicateQuestions",
-            new DeduplicateQuestions(DedupSettings.DEFAULT.questions()));
+            new DeduplicateQuestions(ON.questions()));
   }
 
   private static void assertOneDuplicate(PCollectionTuple out, String docId, String kept) {
