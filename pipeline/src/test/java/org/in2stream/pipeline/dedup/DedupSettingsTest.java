@@ -17,7 +17,7 @@ class DedupSettingsTest {
     assertEquals(DedupSettings.DEFAULT, config.dedup());
     assertEquals(Duration.standardDays(7), config.dedup().horizon());
     assertEquals(112, config.dedup().documents().minHash().permutations());
-    assertEquals(112, config.dedup().questions().minHash().permutations());
+    assertEquals(112, DedupSettings.QUESTION_MINHASH.permutations());
     assertFalse(config.dedup().questionsOn(), "question dedup is off by default");
     assertTrue(TestConfigs.fromArgs("--duplicateQuestionThreshold=0.6").dedup().questionsOn());
   }
