@@ -74,6 +74,11 @@ WINDOW_SECONDS=10
 
 export KAFKA_PORT="${KAFKA_PORT:-39092}" KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-39093}"
 export FLINK_REST_PORT="${FLINK_REST_PORT:-18081}" FLINK_RPC_PORT="${FLINK_RPC_PORT:-16123}"
+# The job now keeps a 7-day dedup state, a 12-window filler horizon and an id check before the sinks on
+# the heap state backend: with flink-local.sh's 2 GiB TaskManager (about 0.5 GiB of task heap) the
+# TaskManager died with OutOfMemoryError (Java heap space) in AssembleContexts after the broker restart
+# and restarted in a loop. 4 GiB is the size this fault test runs the job with.
+export FLINK_TM_MEMORY="${FLINK_TM_MEMORY:-4096m}"
 BOOT="localhost:$KAFKA_PORT"
 REST="http://localhost:$FLINK_REST_PORT"
 IN_TOPIC=chaos-docs OUT_TOPIC=chaos-examples DEAD_TOPIC=chaos-dead
