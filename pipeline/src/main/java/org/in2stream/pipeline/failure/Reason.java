@@ -1,8 +1,8 @@
 package org.in2stream.pipeline.failure;
 
 /**
- * The fixed list of dead-letter reason codes. The README documents each one; add new codes at the end
- * and never reuse or rename one, because operators alert on them.
+ * The fixed list of dead-letter reason codes. docs/dead-letters.md documents each one; add new
+ * codes at the end and never reuse or rename one, because operators alert on them.
  */
 public enum Reason {
   /** The Kafka record had no value (a tombstone). */
@@ -108,7 +108,7 @@ public enum Reason {
     this.meaning = meaning;
   }
 
-  /** One line for the README and for operators. */
+  /** One line for docs/dead-letters.md and for operators. */
   public String meaning() {
     return meaning;
   }

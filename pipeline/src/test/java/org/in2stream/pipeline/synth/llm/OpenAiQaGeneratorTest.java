@@ -51,7 +51,7 @@ class OpenAiQaGeneratorTest {
   void healthyServerGivesGroundedPairsAndCountsTokens(@TempDir Path tmp) throws Exception {
     try (FakeLlmServer server = FakeLlmServer.start(FakeLlmServer.Config.healthy(5));
         QaGenerator g = OpenAiQaGenerator.create(LlmTestSupport.settings(server.baseUrl(),
-            "file:" + tmp.resolve("cache"), 16, 2_000, 3, null))) {
+            "file:" + tmp.resolve("cache"), 16, 10_000, 3, null))) {
       List<QaRequest> requests = requests(g, 12);
       List<QaResult> results = runAll(g, requests);
       for (int i = 0; i < results.size(); i++) {
@@ -74,7 +74,7 @@ class OpenAiQaGeneratorTest {
     FakeLlmServer.Config all = FakeLlmServer.Config.healthy(0).withFaults(0, 0, 0, 0, 1.0);
     try (FakeLlmServer server = FakeLlmServer.start(all);
         QaGenerator g = OpenAiQaGenerator.create(LlmTestSupport.settings(server.baseUrl(),
-            "file:" + tmp.resolve("cache"), 8, 2_000, 3, null))) {
+            "file:" + tmp.resolve("cache"), 8, 10_000, 3, null))) {
       Map<Reason, Integer> reasons = new EnumMap<>(Reason.class);
       for (QaResult r : runAll(g, requests(g, 40))) {
         assertFalse(r.isOk());
@@ -92,7 +92,7 @@ class OpenAiQaGeneratorTest {
     FakeLlmServer.Config c = FakeLlmServer.Config.healthy(0).rejectingJsonSchema();
     try (FakeLlmServer server = FakeLlmServer.start(c);
         QaGenerator g = OpenAiQaGenerator.create(LlmTestSupport.settings(server.baseUrl(),
-            "none", 1, 2_000, 3, null))) {
+            "none", 1, 10_000, 3, null))) {
       List<QaResult> results = new ArrayList<>();
       for (QaRequest r : requests(g, 5)) { // one at a time: the first one finds out
         results.add(g.generate(r).get(30, TimeUnit.SECONDS));
@@ -114,7 +114,7 @@ class OpenAiQaGeneratorTest {
     FakeLlmServer.Config c = FakeLlmServer.Config.healthy(0).withApiKey(secret);
     try (FakeLlmServer server = FakeLlmServer.start(c);
         QaGenerator g = OpenAiQaGenerator.create(LlmTestSupport.settings(server.baseUrl(),
-            "none", 4, 2_000, 3, keyFile.toString()))) {
+            "none", 4, 10_000, 3, keyFile.toString()))) {
       QaResult r = g.generate(requests(g, 1).get(0)).get(30, TimeUnit.SECONDS);
       assertEquals(Reason.LLM_REQUEST_REJECTED, r.failureReason());
       assertEquals(1, r.stats().calls(), "a 401 is not retried");

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Question slots against the fake server over real HTTP: verification calls, attempts, replay. */
 class QaAttemptsTest {
   private static LlmSettings settings(String url, Path cache, String mode) {
-    LlmSettings s = LlmTestSupport.settings(url, "file:" + cache, 4, 2_000, 2, null);
+    LlmSettings s = LlmTestSupport.settings(url, "file:" + cache, 4, 10_000, 2, null);
     return new LlmSettings(s.baseUrl(), s.model(), s.apiKeyEnv(), s.apiKeyFile(), s.temperature(),
         s.maxTokens(), s.seed(), s.extraBody(), s.requestTimeoutMs(), s.maxRetries(),
         s.retryBudgetMs(), s.backoffBaseMs(), s.backoffMaxMs(), s.responseFormat(),

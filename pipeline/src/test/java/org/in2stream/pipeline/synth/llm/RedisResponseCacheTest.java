@@ -95,7 +95,7 @@ class RedisResponseCacheTest {
       List<QaResult> second = new ArrayList<>();
       for (List<QaResult> into : List.of(first, second)) {
         try (QaGenerator g = OpenAiQaGenerator.create(LlmTestSupport.settings(server.baseUrl(),
-            url, 4, 2_000, 2, null))) {
+            url, 4, 10_000, 2, null))) {
           for (Segment s : segments) {
             QaRequest r = QaRequest.of(g.model(), g.promptVersion(), g.generationParams(),
                 Kind.FINE_GRAINED, "redis-doc", List.of(s));
