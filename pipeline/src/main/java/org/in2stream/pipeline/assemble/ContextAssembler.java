@@ -206,6 +206,13 @@ public final class ContextAssembler {
           + " fillers of other documents reach about " + (target - slack) + " of " + target
           + " tokens");
     }
+    // A long context holds text of other documents: when the source leaves less room than any
+    // filler of the pool needs, there is no long-context example to make (not one without fillers).
+    if (fillers.isEmpty()) {
+      return failure(qa, Reason.INSUFFICIENT_FILLER, "no filler fits: the source segments take "
+          + (target - slack) + " of the " + target + " target tokens and the smallest filler of "
+          + "the pool needs " + (smallestCost == Integer.MAX_VALUE ? "more" : smallestCost));
+    }
 
     if (settings.placement() == Placement.SHUFFLE) {
       // The paper's placement: a uniform shuffle of all pieces.
