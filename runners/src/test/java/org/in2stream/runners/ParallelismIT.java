@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +17,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.in2stream.pipeline.TestTexts;
 import org.in2stream.pipeline.failure.FailureIds;
 import org.in2stream.runners.tools.GenerateCorpus;
@@ -143,7 +136,7 @@ class ParallelismIT {
         aboutShared.get("pair-b").getRequestKey());
     assertNotEquals(aboutShared.get("pair-a").getId(), aboutShared.get("pair-b").getId());
     for (String topic : List.of("examples-p1", "examples-p2")) {
-      List<String> keys = committedKeys(topic);
+      List<String> keys = EmbeddedKafka.committedKeys(kafka.bootstrapServers(), topic);
       Set<String> fileIds = new TreeSet<>();
       two.examples().forEach(e -> fileIds.add(e.getId()));
       assertEquals(fileIds, new TreeSet<>(keys), topic + " holds the ids of the files");
@@ -159,29 +152,4 @@ class ParallelismIT {
     return ids;
   }
 
-  /** The keys (example ids) of every committed record of the topic, read_committed. */
-  private static List<String> committedKeys(String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    List<String> keys = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      c.assign(tps);
-      c.seekToBeginning(tps);
-      Map<TopicPartition, Long> end = c.endOffsets(tps);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-          keys.add(r.key());
-        }
-      }
-    }
-    return keys;
-  }
 }

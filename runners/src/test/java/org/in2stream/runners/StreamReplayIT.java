@@ -17,16 +17,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.in2stream.pipeline.util.Hashing;
 import org.in2stream.runners.tools.GenerateCorpus;
 import org.in2stream.runners.tools.OutputReport;
@@ -161,7 +155,7 @@ class StreamReplayIT {
       } while (!streamed.keySet().containsAll(replayed.keySet()) && System.nanoTime() < deadline);
       // The exactly-once writer commits after the checkpoint that holds its input.
       do {
-        topicIds = committedKeys("stream-examples");
+        topicIds = EmbeddedKafka.committedKeys(kafka.bootstrapServers(), "stream-examples");
         if (new HashSet<>(topicIds).containsAll(fileIds)) {
           break;
         }
@@ -189,31 +183,6 @@ class StreamReplayIT {
     return ids;
   }
 
-  /** The keys (example ids) of every committed record of the topic, read_committed. */
-  private static List<String> committedKeys(String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    List<String> keys = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      c.assign(tps);
-      c.seekToBeginning(tps);
-      Map<TopicPartition, Long> end = c.endOffsets(tps);
-      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-          keys.add(r.key());
-        }
-      }
-    } catch (org.apache.kafka.common.KafkaException | NullPointerException e) {
-      return List.of(); // not created yet
-    }
-    return keys;
-  }
 
   /** SHA-256 over the records sorted by id. */
   static String canonicalHash(List<LongContextExample> examples) {

@@ -1,5 +1,6 @@
 package org.in2stream.pipeline.sink;
 
+import com.google.common.io.CountingOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.avro.Schema;
@@ -12,6 +13,7 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.DelegatingPositionOutputStream;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
@@ -63,34 +65,11 @@ public final class ParquetFiles {
 
     @Override
     public PositionOutputStream create(long blockSizeHint) {
-      return new PositionOutputStream() {
-        private long position;
-
+      CountingOutputStream counting = new CountingOutputStream(out);
+      return new DelegatingPositionOutputStream(counting) {
         @Override
         public long getPos() {
-          return position;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-          out.write(b);
-          position++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-          position += len;
-        }
-
-        @Override
-        public void flush() throws IOException {
-          out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-          out.close();
+          return counting.getCount();
         }
       };
     }

@@ -1,8 +1,8 @@
 package org.in2stream.runners.tools;
 
+import com.google.common.io.CountingOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -279,7 +279,7 @@ public final class Export {
     private final List<Path> files;
     private ParquetWriter<GenericRecord> parquet;
     private JsonLines jsonl;
-    private CountingStream counter;
+    private CountingOutputStream counter;
 
     ShardWriter(Settings settings, Schema schema, List<Path> files) {
       this.settings = settings;
@@ -298,7 +298,7 @@ public final class Export {
         }
       } else {
         jsonl.write(row);
-        if (counter.count >= settings.shardBytes()) {
+        if (counter.getCount() >= settings.shardBytes()) {
           closeShard();
         }
       }
@@ -307,7 +307,8 @@ public final class Export {
     private void open() throws IOException {
       Path file = settings.output().resolve(".export-" + files.size() + "." + settings.format());
       files.add(file);
-      counter = new CountingStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+      counter = new CountingOutputStream(
+          new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
       if (settings.format().equals("parquet")) {
         parquet = ParquetFiles.writer(schema, counter, GenericData.get());
       } else {
@@ -329,38 +330,6 @@ public final class Export {
     @Override
     public void close() throws IOException {
       closeShard();
-    }
-  }
-
-  /** Counts the bytes written through it. */
-  private static final class CountingStream extends OutputStream {
-    private final OutputStream out;
-    long count;
-
-    CountingStream(OutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
-    }
-
-    @Override
-    public void flush() throws IOException {
-      out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.close();
     }
   }
 }
