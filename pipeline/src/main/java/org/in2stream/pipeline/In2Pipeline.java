@@ -9,7 +9,6 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.in2stream.pipeline.assemble.AssembleContexts;
 import org.in2stream.pipeline.assemble.BuildFillerPool;
@@ -138,7 +137,7 @@ public final class In2Pipeline {
 
     // The filler pool of each window over its horizon; its boilerplate texts are never asked about.
     PCollection<Segment> poolInput = perDocument.apply("FlattenSegments", Flatten.iterables());
-    PCollectionView<HorizonPool> pool = fillerPool(config, poolInput);
+    PCollection<HorizonPool> pool = fillerPool(config, poolInput);
     PCollectionTuple asked = perDocument.apply("DropBoilerplate", new DropBoilerplate(pool));
 
     PCollectionTuple qa = asked.get(DropBoilerplate.KEPT).apply("SynthesizeQa",
@@ -198,7 +197,7 @@ public final class In2Pipeline {
   }
 
   /** The filler pool (and boilerplate texts) of each window over its horizon of windows. */
-  private static PCollectionView<HorizonPool> fillerPool(PipelineConfig config,
+  private static PCollection<HorizonPool> fillerPool(PipelineConfig config,
       PCollection<Segment> poolInput) {
     return poolInput.apply("BuildFillerPool", new BuildFillerPool(config.seed(),
         config.fillerPoolSize(), config.window(), config.fillerHorizonWindows(),
@@ -206,7 +205,7 @@ public final class In2Pipeline {
   }
 
   private static PCollectionTuple assemble(PipelineConfig config, PCollection<QaPair> qa,
-      PCollectionView<HorizonPool> pool) {
+      PCollection<HorizonPool> pool) {
     Recipe recipe = config.recipe();
     AssembleContexts.Settings settings = new AssembleContexts.Settings(config.tokenizer(),
         recipe.template(), config.seed(), recipe.lengths(), recipe.placement(),

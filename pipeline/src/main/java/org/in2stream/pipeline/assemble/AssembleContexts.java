@@ -7,9 +7,10 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.in2stream.pipeline.failure.Failures;
@@ -26,7 +27,9 @@ import org.in2stream.schema.Segment;
  * Turns each QA pair into one training example: with probability {@code shortContextRate} (drawn per
  * request key) a SHORT_CONTEXT example with only its own text, otherwise a long context of its own
  * kind built by {@link ContextAssembler} from the window's filler pool ({@link HorizonPool}: the
- * segments of the window and the windows before it), recording which windows fed it.
+ * segments of the window and the windows before it), recording which windows fed it. The pool
+ * reaches the QA pairs of its window through {@link JoinWithPool} (a keyed join that forgets a
+ * window's pool once the window has fired), not a side input.
  */
 public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCollectionTuple> {
   public static final TupleTag<LongContextExample> EXAMPLES = new TupleTag<>() {};
@@ -45,19 +48,25 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
       int answerReserveTokens, double shortContextRate, String pipelineVersion)
       implements java.io.Serializable {}
 
-  private final Settings settings;
-  private final PCollectionView<HorizonPool> pool;
+  static final TupleTag<QaPair> QA = new TupleTag<>() {};
+  static final TupleTag<HorizonPool> POOL = new TupleTag<>() {};
 
-  public AssembleContexts(Settings settings, PCollectionView<HorizonPool> pool) {
+  private final Settings settings;
+  private final PCollection<HorizonPool> pools;
+
+  /** @param pools the pool of each window's horizon, in the horizon's sliding windows */
+  public AssembleContexts(Settings settings, PCollection<HorizonPool> pools) {
     this.settings = settings;
-    this.pool = pool;
+    this.pools = pools;
   }
 
   @Override
   public PCollectionTuple expand(PCollection<QaPair> qa) {
-    return qa.apply("Assemble", ParDo.of(new AssembleFn(settings, pool))
-        .withSideInputs(pool)
-        .withOutputTags(EXAMPLES, TupleTagList.of(FAILURES)));
+    return qa
+        .apply("WithPool", new JoinWithPool<>(pools, new HorizonPool.Coder(),
+            QaPair::getRequestKey, QA, POOL))
+        .apply("Assemble", ParDo.of(new AssembleFn(settings))
+            .withOutputTags(EXAMPLES, TupleTagList.of(FAILURES)));
   }
 
   /** The kind an example made from {@code qa} gets: a seeded draw per request key. */
@@ -67,9 +76,8 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
         : qa.getKind();
   }
 
-  static final class AssembleFn extends DoFn<QaPair, LongContextExample> {
+  static final class AssembleFn extends DoFn<KV<Integer, CoGbkResult>, LongContextExample> {
     private final Settings settings;
-    private final PCollectionView<HorizonPool> pool;
     private final Counter failed = Metrics.counter(AssembleContexts.class, "failures");
     private final Counter depthMisses =
         Metrics.counter(AssembleContexts.class, "stratified_depth_misses");
@@ -77,9 +85,8 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
         Metrics.distribution(AssembleContexts.class, "context_tokens");
     private transient ContextAssembler assembler;
 
-    AssembleFn(Settings settings, PCollectionView<HorizonPool> pool) {
+    AssembleFn(Settings settings) {
       this.settings = settings;
-      this.pool = pool;
     }
 
     @Setup
@@ -87,12 +94,26 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
       assembler = new ContextAssembler(Tokenizers.load(settings.tokenizerSpec()), settings);
     }
 
+    /** The QA pairs of one shard of one window, with the window's pool. */
     @ProcessElement
-    public void process(@Element QaPair qa, ProcessContext c, MultiOutputReceiver out) {
+    public void process(@Element KV<Integer, CoGbkResult> group, MultiOutputReceiver out) {
+      HorizonPool horizon = null;
+      for (HorizonPool p : group.getValue().getAll(POOL)) {
+        horizon = p; // one per shard and window
+        break;
+      }
+      for (QaPair qa : group.getValue().getAll(QA)) {
+        assembleOne(qa, horizon, out);
+      }
+    }
+
+    private void assembleOne(QaPair qa, HorizonPool horizon, MultiOutputReceiver out) {
       Kind kind = kindOf(qa, settings.seed(), settings.shortContextRate());
       ContextAssembler.Result r;
       try {
-        HorizonPool horizon = c.sideInput(pool);
+        if (horizon == null) {
+          throw new IllegalStateException("no filler pool for the window of this QA pair");
+        }
         r = assembler.assemble(qa, kind, horizon.segments());
         if (r.example() != null) {
           r.example().setFillerWindows(horizon.windowsOf(r.example().getFillerSegmentIds()));

@@ -34,7 +34,6 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.in2stream.pipeline.util.Hashing;
 import org.in2stream.schema.Segment;
 import org.joda.time.Duration;
@@ -61,7 +60,7 @@ import org.joda.time.Duration;
  * taken (removing them while sampling would make the result depend on merge order). Memory: each
  * segment is held in N windows, each window's sample is bounded by {@code size}.
  */
-public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCollectionView<HorizonPool>> {
+public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCollection<HorizonPool>> {
   private final long seed;
   private final int size;
   private final Duration window;
@@ -93,7 +92,7 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
   }
 
   @Override
-  public PCollectionView<HorizonPool> expand(PCollection<Segment> segments) {
+  public PCollection<HorizonPool> expand(PCollection<Segment> segments) {
     PCollection<Entry> entries = segments
         .apply("TagWindow", ParDo.of(new TagWindowFn()))
         .setCoder(Entry.CODER)
@@ -109,11 +108,13 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
       parts = parts.and(boilerplate);
     }
     // Without defaults: a window gets a pool only if it has segments, and then it has QA pairs too
-    // (an empty default would be a pool that exists but holds nothing).
+    // (an empty default would be a pool that exists but holds nothing). The pools go to their
+    // windows' documents and QA pairs by a keyed join (JoinWithPool), not as a side input.
     return parts
         .apply("WithBoilerplate", Flatten.pCollections())
         .apply("BottomK", Combine.globally(new PoolFn(seed, size, window.getMillis()))
-            .withoutDefaults().asSingletonView());
+            .withoutDefaults())
+        .setCoder(new HorizonPool.Coder());
   }
 
   /**

@@ -9,9 +9,10 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.in2stream.pipeline.failure.Failures;
@@ -25,7 +26,8 @@ import org.in2stream.schema.Segment;
  * is never asked about. The kept segments keep their {@link Segment#getIndex()} values (so a
  * document's indexes may have gaps). A document with nothing left becomes a {@link
  * Reason#BOILERPLATE_ONLY} dead letter. The decision reads the same side input as the filler pool of
- * the document's window, so it depends only on the horizon's contents, never on arrival order.
+ * the document's window, so it depends only on the horizon's contents, never on arrival order. Only
+ * the pool's boilerplate hashes (not its segments) reach the documents, through {@link JoinWithPool}.
  *
  * <p>Counters (namespace {@code DropBoilerplate}): {@code segments_removed}, {@code
  * characters_removed}, {@code documents_with_boilerplate}, {@code documents_boilerplate_only}.
@@ -36,24 +38,43 @@ public final class DropBoilerplate
   public static final TupleTag<List<Segment>> KEPT = new TupleTag<>() {};
   public static final TupleTag<Failure> FAILURES = new TupleTag<>() {};
 
-  private final PCollectionView<HorizonPool> pool;
+  static final TupleTag<List<Segment>> DOCUMENTS = new TupleTag<>() {};
+  static final TupleTag<HorizonPool> BOILERPLATE = new TupleTag<>() {};
 
-  public DropBoilerplate(PCollectionView<HorizonPool> pool) {
-    this.pool = pool;
+  private final PCollection<HorizonPool> pools;
+
+  /** @param pools the pool of each window's horizon, in the horizon's sliding windows */
+  public DropBoilerplate(PCollection<HorizonPool> pools) {
+    this.pools = pools;
   }
 
   @Override
   public PCollectionTuple expand(PCollection<List<Segment>> documents) {
-    PCollectionTuple out = documents.apply("Drop", ParDo.of(new DropFn(pool))
-        .withSideInputs(pool)
-        .withOutputTags(KEPT, TupleTagList.of(FAILURES)));
+    PCollection<HorizonPool> boilerplate = pools
+        .apply("BoilerplateOnly", ParDo.of(new BoilerplateOnlyFn()))
+        .setCoder(new HorizonPool.Coder());
+    PCollectionTuple out = documents
+        .apply("WithBoilerplate", new JoinWithPool<>(boilerplate, new HorizonPool.Coder(),
+            DropBoilerplate::shardKey, DOCUMENTS, BOILERPLATE))
+        .apply("Drop", ParDo.of(new DropFn())
+            .withOutputTags(KEPT, TupleTagList.of(FAILURES)));
     out.get(KEPT).setCoder(ListCoder.of(AvroCoder.of(Segment.class)));
     return out;
   }
 
-  static final class DropFn extends DoFn<List<Segment>, List<Segment>> {
-    private final PCollectionView<HorizonPool> pool;
-    private final Counter segments = Metrics.counter(DropBoilerplate.class, "segments_removed");
+  private static String shardKey(List<Segment> document) {
+    return document.isEmpty() ? "" : document.get(0).getDocId();
+  }
+
+  /** The pool without its segments: all a document needs to drop its boilerplate. */
+  static final class BoilerplateOnlyFn extends DoFn<HorizonPool, HorizonPool> {
+    @ProcessElement
+    public void process(@Element HorizonPool pool, OutputReceiver<HorizonPool> out) {
+      out.output(pool.withoutSegments());
+    }
+  }
+
+  static final class DropFn extends DoFn<KV<Integer, CoGbkResult>, List<Segment>> {    private final Counter segments = Metrics.counter(DropBoilerplate.class, "segments_removed");
     private final Counter characters =
         Metrics.counter(DropBoilerplate.class, "characters_removed");
     private final Counter touched =
@@ -61,14 +82,25 @@ public final class DropBoilerplate
     private final Counter only =
         Metrics.counter(DropBoilerplate.class, "documents_boilerplate_only");
 
-    DropFn(PCollectionView<HorizonPool> pool) {
-      this.pool = pool;
+    /** The documents of one shard of one window, with the window's boilerplate. */
+    @ProcessElement
+    public void process(@Element KV<Integer, CoGbkResult> group, MultiOutputReceiver out) {
+      HorizonPool p = null;
+      for (HorizonPool b : group.getValue().getAll(BOILERPLATE)) {
+        p = b; // one per shard and window
+        break;
+      }
+      for (List<Segment> document : group.getValue().getAll(DOCUMENTS)) {
+        if (p == null) {
+          // No pool: the horizon holds no segment, so no text of it repeats; nothing to drop.
+          out.get(KEPT).output(document);
+        } else {
+          drop(document, p, out);
+        }
+      }
     }
 
-    @ProcessElement
-    public void process(@Element List<Segment> document, ProcessContext c,
-        MultiOutputReceiver out) {
-      HorizonPool p = c.sideInput(pool);
+    private void drop(List<Segment> document, HorizonPool p, MultiOutputReceiver out) {
       List<Segment> kept = new ArrayList<>(document.size());
       long chars = 0;
       for (Segment s : document) {

@@ -57,6 +57,11 @@ public final class HorizonPool implements Serializable {
     return boilerplate;
   }
 
+  /** The same horizon's boilerplate, with no segments (for steps that only drop boilerplate). */
+  public HorizonPool withoutSegments() {
+    return new HorizonPool(List.of(), List.of(), boilerplate, windowMillis);
+  }
+
   /** True if {@code segment}'s normalised text is boilerplate in this horizon. */
   public boolean isBoilerplate(Segment segment) {
     return !boilerplate.isEmpty() && boilerplate.contains(RepeatedText.hash(segment.getText()));
