@@ -33,7 +33,7 @@ public record DedupSettings(long horizonHours, double nearThreshold, double ques
   public static final MinHash.Params ANSWER_MINHASH = new MinHash.Params(1, 1, 32, 2L);
   public static final double DEFAULT_QUESTION_THRESHOLD = 0.5;
   /** Answers at or above this estimated Jaccard similarity ask for the same thing. */
-  public static final double ANSWER_THRESHOLD = 0.5;
+  public static final double ANSWER_THRESHOLD = 0.7;
   /** The option defaults. */
   public static final DedupSettings DEFAULT = new DedupSettings(DEFAULT_HORIZON_HOURS,
       DEFAULT_NEAR_THRESHOLD, DEFAULT_QUESTION_THRESHOLD);

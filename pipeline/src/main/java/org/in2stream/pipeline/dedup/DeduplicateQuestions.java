@@ -29,13 +29,16 @@ import org.in2stream.schema.QaPair;
  *       candidates) is at least the threshold ({@code --duplicateQuestionThreshold}), and</li>
  *   <li>they ask for the same thing: the estimated Jaccard similarity of the answers' content words
  *       (numbers normalised; {@link DedupSettings#ANSWER_MINHASH}) is at least {@link
- *       DedupSettings#ANSWER_THRESHOLD}.</li>
+ *       DedupSettings#ANSWER_THRESHOLD}, and the questions name the same names and numbers (the
+ *       set of their capitalised words and numbers, past the first word, stop words left out).</li>
  * </ol>
  *
- * <p>The answer test is what keeps questions about different facts that share a sentence frame
- * ("What did the council say about the bridge?" / "... about the budget?"): their questions are
- * near-copies, their answers are not. The answer's signature rides in the item's id (the bucket
- * step sees only ids and question signatures), as a fixed-length suffix that dead letters leave out.
+ * <p>The "same thing" test is what keeps questions about different facts that share a sentence
+ * frame: "What did the council decide about the bridge?" and "... about the market?" are
+ * near-copies with different answers; "How many days after the decision in Vensilmir ...?" and
+ * "... in Mirquinby ...?" may share an answer ("28") but not their names. Both signatures ride in
+ * the item's id (the bucket step sees only ids and question signatures), as a fixed-length suffix
+ * that dead letters leave out.
  * The earliest QA pair (event time, then request key, then document id) is kept; a later near-copy
  * becomes a dead letter naming the kept one. Kept pairs go back to their original windows with their
  * timestamps.
@@ -54,12 +57,17 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
    */
   public static final class QaKeys implements ItemKeys<QaPair> {
     private static final char SKETCH = '|';
-    private static final int SKETCH_CHARS = 2 * DedupSettings.ANSWER_MINHASH.permutations();
+    private static final int NAMES_CHARS = 16;
+    private static final int SKETCH_CHARS = NAMES_CHARS
+        + 2 * DedupSettings.ANSWER_MINHASH.permutations();
+    private static final java.util.regex.Pattern RAW_WORD = java.util.regex.Pattern.compile(
+        "[\\p{L}\\p{N}][\\p{L}\\p{N}.,']*");
     private transient MinHash answers;
 
     @Override
     public String id(QaPair qa) {
-      return name(qa) + SKETCH + hex(MinHash.bbit(answers().signature(answerText(
+      return name(qa) + SKETCH + String.format(java.util.Locale.ROOT, "%016x",
+          namesHash(qa.getQuestion())) + hex(MinHash.bbit(answers().signature(answerText(
           qa.getAnswer()))));
     }
 
@@ -76,12 +84,12 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
     /**
      * Never duplicates: pairs of one request key (the one response the content-addressed cache
      * gives for the same text, asked in two documents that share a segment: each document keeps
-     * its example, issue 11's collision rule), and pairs whose answers differ (they ask for
-     * different things).
+     * its example, issue 11's collision rule), and pairs that ask for different things (answers
+     * below the answer threshold, or questions naming different names or numbers).
      */
     @Override
     public boolean sameOrigin(String id, String otherId) {
-      return requestKey(id).equals(requestKey(otherId))
+      return requestKey(id).equals(requestKey(otherId)) || !sameNames(id, otherId)
           || answerSimilarity(id, otherId) < DedupSettings.ANSWER_THRESHOLD;
     }
 
@@ -103,6 +111,38 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
       return a == null || b == null ? 0 : MinHash.estimate(a, b);
     }
 
+    /** Whether the questions of two ids name the same names and numbers; false without both. */
+    public static boolean sameNames(String id, String otherId) {
+      int a = id.length() - SKETCH_CHARS;
+      int b = otherId.length() - SKETCH_CHARS;
+      return sketch(id) != null && sketch(otherId) != null
+          && id.regionMatches(a, otherId, b, NAMES_CHARS);
+    }
+
+    /**
+     * The names and numbers of a question: its words that start with a capital letter or a digit,
+     * past the first word, as canonical tokens ({@link Tokens#all}), stop words left out.
+     */
+    public static java.util.SortedSet<String> names(String question) {
+      java.util.SortedSet<String> out = new java.util.TreeSet<>();
+      java.util.regex.Matcher m = RAW_WORD.matcher(question == null ? "" : question);
+      boolean first = true;
+      while (m.find()) {
+        String w = m.group();
+        if (!first && (Character.isUpperCase(w.codePointAt(0))
+            || Character.isDigit(w.codePointAt(0)))) {
+          out.addAll(Tokens.content(w));
+        }
+        first = false;
+      }
+      return out;
+    }
+
+    private static long namesHash(String question) {
+      return com.google.common.hash.Hashing.murmur3_128(2).hashString(
+          String.join(" ", names(question)), java.nio.charset.StandardCharsets.UTF_8).asLong();
+    }
+
     /**
      * What the answer signature is taken over: the answer's content tokens (lower case, numbers
      * as numbers: "1,200" and "1200" agree; stop words dropped), or its words when it has none.
@@ -122,9 +162,10 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
       if (cut < 0 || id.charAt(cut) != SKETCH) {
         return null;
       }
-      byte[] out = new byte[SKETCH_CHARS / 2];
+      byte[] out = new byte[(SKETCH_CHARS - NAMES_CHARS) / 2];
+      int from = cut + 1 + NAMES_CHARS;
       for (int i = 0; i < out.length; i++) {
-        out[i] = (byte) Integer.parseInt(id, cut + 1 + 2 * i, cut + 3 + 2 * i, 16);
+        out[i] = (byte) Integer.parseInt(id, from + 2 * i, from + 2 * i + 2, 16);
       }
       return out;
     }

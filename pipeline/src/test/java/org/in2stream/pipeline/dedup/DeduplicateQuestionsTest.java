@@ -174,6 +174,15 @@ class DeduplicateQuestionsTest {
     assertTrue(questions >= 0.6, "questions alone: " + questions);
     assertTrue(DeduplicateQuestions.QaKeys.answerSimilarity(a, b) < DedupSettings.ANSWER_THRESHOLD);
     assertTrue(DeduplicateQuestions.KEYS.sameOrigin(a, b), "different answers never match");
+    // Same frame, same answer, different names: two facts.
+    String vensilmir = DeduplicateQuestions.KEYS.id(qa("rk-5", "d5", "How many days after the "
+        + "decision in neighboring Vensilmir did the announcement come?", "28 days", 0).getValue());
+    String mirquinby = DeduplicateQuestions.KEYS.id(qa("rk-6", "d6", "How many days after the "
+        + "decision in neighboring Mirquinby did the announcement come?", "28 days", 0).getValue());
+    assertEquals(1.0, DeduplicateQuestions.QaKeys.answerSimilarity(vensilmir, mirquinby));
+    assertTrue(!DeduplicateQuestions.QaKeys.sameNames(vensilmir, mirquinby));
+    assertTrue(DeduplicateQuestions.KEYS.sameOrigin(vensilmir, mirquinby));
+    assertEquals(java.util.Set.of("kalo", "monday"), DeduplicateQuestions.QaKeys.names(BRIDGE));
   }
 
   @Test
