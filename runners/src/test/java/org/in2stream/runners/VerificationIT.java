@@ -158,6 +158,10 @@ class VerificationIT {
       } else if (f.getStage().equals(DeduplicateQuestions.STAGE)) {
         // Verified, then found to ask an earlier QA pair's question again: the dead letter names
         // its own response and the kept QA pair.
+        Matcher earlier = REJECTED.matcher(f.getMessage()); // the slot's rejected attempts
+        while (earlier.find()) {
+          reasonOf.put(earlier.group(1), earlier.group(2));
+        }
         Matcher m = DUPLICATE.matcher(f.getMessage());
         assertTrue(m.find(), f.getMessage());
         assertEquals(Reason.DUPLICATE_QUESTION.name(), f.getReason());

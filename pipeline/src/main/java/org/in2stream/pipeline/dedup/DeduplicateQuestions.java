@@ -29,14 +29,16 @@ import org.in2stream.schema.QaPair;
  *       candidates) is at least the threshold ({@code --duplicateQuestionThreshold}), and</li>
  *   <li>they ask for the same thing: the estimated Jaccard similarity of the answers' content words
  *       (numbers normalised; {@link DedupSettings#ANSWER_MINHASH}) is at least {@link
- *       DedupSettings#ANSWER_THRESHOLD}, and the questions name the same names and numbers (the
- *       set of their capitalised words and numbers, past the first word, stop words left out).</li>
+ *       DedupSettings#ANSWER_THRESHOLD}, and the pairs name the same names and numbers (the set of
+ *       numbers of question and answer and their capitalised words past each one's first word, stop
+ *       words left out).</li>
  * </ol>
  *
  * <p>The "same thing" test is what keeps questions about different facts that share a sentence
  * frame: "What did the council decide about the bridge?" and "... about the market?" are
  * near-copies with different answers; "How many days after the decision in Vensilmir ...?" and
- * "... in Mirquinby ...?" may share an answer ("28") but not their names. Both signatures ride in
+ * "... in Mirquinby ...?" may share an answer ("28") but not their names, nor do "the Silno
+ * Transit Authority said ..." and "the Loni Transit Authority said ...". Both signatures ride in
  * the item's id (the bucket step sees only ids and question signatures), as a fixed-length suffix
  * that dead letters leave out.
  * The earliest QA pair (event time, then request key, then document id) is kept; a later near-copy
@@ -67,7 +69,7 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
     @Override
     public String id(QaPair qa) {
       return name(qa) + SKETCH + String.format(java.util.Locale.ROOT, "%016x",
-          namesHash(qa.getQuestion())) + hex(MinHash.bbit(answers().signature(answerText(
+          namesHash(qa.getQuestion(), qa.getAnswer())) + hex(MinHash.bbit(answers().signature(answerText(
           qa.getAnswer()))));
     }
 
@@ -85,7 +87,7 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
      * Never duplicates: pairs of one request key (the one response the content-addressed cache
      * gives for the same text, asked in two documents that share a segment: each document keeps
      * its example, issue 11's collision rule), and pairs that ask for different things (answers
-     * below the answer threshold, or questions naming different names or numbers).
+     * below the answer threshold, or different names or numbers).
      */
     @Override
     public boolean sameOrigin(String id, String otherId) {
@@ -111,7 +113,7 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
       return a == null || b == null ? 0 : MinHash.estimate(a, b);
     }
 
-    /** Whether the questions of two ids name the same names and numbers; false without both. */
+    /** Whether the QA pairs of two ids name the same names and numbers; false without both. */
     public static boolean sameNames(String id, String otherId) {
       int a = id.length() - SKETCH_CHARS;
       int b = otherId.length() - SKETCH_CHARS;
@@ -120,7 +122,7 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
     }
 
     /**
-     * The names and numbers of a question: its words that start with a capital letter or a digit,
+     * The names and numbers of a text: its numbers, and its words that start with a capital letter
      * past the first word, as canonical tokens ({@link Tokens#all}), stop words left out.
      */
     public static java.util.SortedSet<String> names(String question) {
@@ -129,8 +131,8 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
       boolean first = true;
       while (m.find()) {
         String w = m.group();
-        if (!first && (Character.isUpperCase(w.codePointAt(0))
-            || Character.isDigit(w.codePointAt(0)))) {
+        if (Character.isDigit(w.codePointAt(0))
+            || !first && Character.isUpperCase(w.codePointAt(0))) {
           out.addAll(Tokens.content(w));
         }
         first = false;
@@ -138,9 +140,17 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
       return out;
     }
 
-    private static long namesHash(String question) {
+    /** The names and numbers of a QA pair: those of its question and of its answer. */
+    public static java.util.SortedSet<String> names(String question, String answer) {
+      java.util.SortedSet<String> out = names(question);
+      out.addAll(names(answer));
+      return out;
+    }
+
+    private static long namesHash(String question, String answer) {
       return com.google.common.hash.Hashing.murmur3_128(2).hashString(
-          String.join(" ", names(question)), java.nio.charset.StandardCharsets.UTF_8).asLong();
+          String.join(" ", names(question, answer)), java.nio.charset.StandardCharsets.UTF_8)
+          .asLong();
     }
 
     /**
@@ -220,7 +230,10 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
             + "(requestKey@docId), the earliest such QA pair of the horizon, again: question and "
             + "answer estimated Jaccard %.2f, answers %.2f",
             QaKeys.name(qa), response, QaKeys.name(kept.id()), kept.jaccard(),
-            QaKeys.answerSimilarity(KEYS.id(qa), kept.id())),
+            QaKeys.answerSimilarity(KEYS.id(qa), kept.id()))
+            + (qa.getRejectedResponses().isEmpty() ? ""
+                : "; earlier attempts of the slot: " + String.join(", ",
+                    qa.getRejectedResponses())),
         qa.getDocId(), qa.getSource(), qa.getQuestion());
   }
 }

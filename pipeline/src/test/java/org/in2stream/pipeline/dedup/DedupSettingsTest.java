@@ -17,7 +17,7 @@ class DedupSettingsTest {
     assertEquals(DedupSettings.DEFAULT, config.dedup());
     assertEquals(Duration.standardDays(7), config.dedup().horizon());
     assertEquals(112, config.dedup().documents().minHash().permutations());
-    assertEquals(112, DedupSettings.QUESTION_MINHASH.permutations());
+    assertEquals(111, DedupSettings.QUESTION_MINHASH.permutations());
     assertEquals(32, DedupSettings.ANSWER_MINHASH.permutations());
     assertTrue(config.dedup().questionsOn(), "question dedup is on by default");
     assertEquals(DedupSettings.DEFAULT_QUESTION_THRESHOLD, config.dedup().questions().threshold());

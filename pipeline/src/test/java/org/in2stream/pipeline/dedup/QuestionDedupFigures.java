@@ -38,7 +38,8 @@ public final class QuestionDedupFigures {
     byte[][] a = new byte[n][];
     List<java.util.SortedSet<String>> names = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      names.add(DeduplicateQuestions.QaKeys.names(items.get(i).question()));
+      names.add(DeduplicateQuestions.QaKeys.names(items.get(i).question(),
+          items.get(i).answer()));
       Item it = items.get(i);
       qa[i] = MinHash.bbit(question.signature(it.question() + "\n" + it.answer()));
       q[i] = MinHash.bbit(question.signature(it.question()));
