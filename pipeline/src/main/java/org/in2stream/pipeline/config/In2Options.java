@@ -386,10 +386,10 @@ public interface In2Options extends PipelineOptions {
 
   void setNearDuplicateThreshold(double value);
 
-  @Description("Estimated Jaccard similarity (word-bigram MinHash of the question) at or above "
-      + "which a QA pair is a DUPLICATE_QUESTION of an earlier one; 0 (default) = off, 0.6 is the "
-      + "documented value to turn it on with")
-  @Default.Double(0.0)
+  @Description("Estimated Jaccard similarity (word-bigram MinHash of question and answer together) "
+      + "at or above which a QA pair whose answer matches an earlier one's is a DUPLICATE_QUESTION "
+      + "of it; 0 = off")
+  @Default.Double(org.in2stream.pipeline.dedup.DedupSettings.DEFAULT_QUESTION_THRESHOLD)
   double getDuplicateQuestionThreshold();
 
   void setDuplicateQuestionThreshold(double value);

@@ -14,24 +14,30 @@ import org.joda.time.Duration;
  *       {@code MinhashConfig} defaults (LSH threshold (1/14)^(1/8) = 0.72; a pair at Jaccard 0.8 is
  *       a candidate with probability 0.924); candidates are then verified against
  *       {@link #nearThreshold()} (0.8 by default, NeMo Curator's {@code jaccard_threshold}).</li>
- *   <li>Questions: word bigram shingles (unigrams under 8 words), 28 bands x 4 rows = 112
- *       permutations (LSH threshold 0.43), verified against {@link #questionThreshold()}; 0 (the
- *       option's default) turns the step off, {@link #DEFAULT_QUESTION_THRESHOLD} (0.6) is the value
- *       to turn it on with. Off by default because on corpora of templated sentences (generated
- *       news, the offline generator's cloze questions) it also removes questions about different
- *       facts that share a sentence frame: measured in VerificationIT, 169 of 506 good QA pairs.</li>
+ *   <li>Questions ({@link DeduplicateQuestions}): word bigram shingles (unigrams under 8 words)
+ *       of the question and its answer together, 37 bands x 3 rows = 111 permutations (LSH threshold
+ *       0.30: a pair at the default 0.4 is a candidate with probability 0.91, at 0.5 with 0.99),
+ *       verified against {@link #questionThreshold()} ({@link #DEFAULT_QUESTION_THRESHOLD}
+ *       by default; 0 turns the step off); and the answers must ask for the same thing: content-word
+ *       unigrams of the answers, 32 permutations ({@link #ANSWER_MINHASH}), estimated Jaccard at
+ *       least {@link #ANSWER_THRESHOLD}. Both thresholds come from the similarity distributions
+ *       measured in VerificationIT and on the offline generator's output
+ *       ({@code docs/generated/question-dedup.md}).</li>
  * </ul>
  */
 public record DedupSettings(long horizonHours, double nearThreshold, double questionThreshold)
     implements Serializable {
   public static final MinHash.Params DOCUMENT_MINHASH = new MinHash.Params(5, 14, 8, 1L);
-  public static final MinHash.Params QUESTION_MINHASH = new MinHash.Params(2, 28, 4, 1L);
+  public static final MinHash.Params QUESTION_MINHASH = new MinHash.Params(2, 37, 3, 1L);
   public static final long DEFAULT_HORIZON_HOURS = 7 * 24;
   public static final double DEFAULT_NEAR_THRESHOLD = 0.8;
-  public static final double DEFAULT_QUESTION_THRESHOLD = 0.6;
-  /** The option defaults: question dedup off. */
+  public static final MinHash.Params ANSWER_MINHASH = new MinHash.Params(1, 1, 32, 2L);
+  public static final double DEFAULT_QUESTION_THRESHOLD = 0.4;
+  /** Answers at or above this estimated Jaccard similarity ask for the same thing. */
+  public static final double ANSWER_THRESHOLD = 0.7;
+  /** The option defaults. */
   public static final DedupSettings DEFAULT = new DedupSettings(DEFAULT_HORIZON_HOURS,
-      DEFAULT_NEAR_THRESHOLD, 0);
+      DEFAULT_NEAR_THRESHOLD, DEFAULT_QUESTION_THRESHOLD);
 
   /** Adds a message per invalid value, naming the option to change. */
   public void check(List<String> errors) {

@@ -15,8 +15,11 @@ public interface ItemKeys<T> extends Serializable {
   String text(T item);
 
   /**
-   * Whether two items (by {@link #id}) are copies of one thing by construction, so that neither is a
-   * near-duplicate of the other: none by default.
+   * Whether two items (by {@link #id}) must never be near-duplicates of each other, whatever their
+   * texts' similarity: copies of one thing by construction (one cached response used in two
+   * documents), or items whose ids show they ask for different things (questions with different
+   * answers, see {@link DeduplicateQuestions}). None by default. The bucket step calls it on the ids
+   * it keeps in state, so an id must carry whatever this decision reads.
    */
   default boolean sameOrigin(String id, String otherId) {
     return false;

@@ -77,9 +77,10 @@ public enum Reason {
       + "similarity (word 5-gram MinHash) of at least --nearDuplicateThreshold; the message names "
       + "it"),
   /** An earlier QA pair of the horizon asks nearly the same question. */
-  DUPLICATE_QUESTION("an earlier QA pair seen within --dedupHorizonHours has a question of "
-      + "estimated Jaccard similarity (word-bigram MinHash) at least --duplicateQuestionThreshold; "
-      + "the message names it"),
+  DUPLICATE_QUESTION("an earlier QA pair seen within --dedupHorizonHours asks the same question "
+      + "again: question and answer of estimated Jaccard similarity (word-bigram MinHash) at least "
+      + "--duplicateQuestionThreshold, the same answer and the same names and numbers; the message "
+      + "names it"),
   /** Two examples with the same id but different content reached the sinks: both are kept here. */
   DUPLICATE_EXAMPLE_ID("two different examples got the same example id; every copy is a dead "
       + "letter, none is written as an example"),

@@ -17,9 +17,11 @@ class DedupSettingsTest {
     assertEquals(DedupSettings.DEFAULT, config.dedup());
     assertEquals(Duration.standardDays(7), config.dedup().horizon());
     assertEquals(112, config.dedup().documents().minHash().permutations());
-    assertEquals(112, DedupSettings.QUESTION_MINHASH.permutations());
-    assertFalse(config.dedup().questionsOn(), "question dedup is off by default");
-    assertTrue(TestConfigs.fromArgs("--duplicateQuestionThreshold=0.6").dedup().questionsOn());
+    assertEquals(111, DedupSettings.QUESTION_MINHASH.permutations());
+    assertEquals(32, DedupSettings.ANSWER_MINHASH.permutations());
+    assertTrue(config.dedup().questionsOn(), "question dedup is on by default");
+    assertEquals(DedupSettings.DEFAULT_QUESTION_THRESHOLD, config.dedup().questions().threshold());
+    assertFalse(TestConfigs.fromArgs("--duplicateQuestionThreshold=0").dedup().questionsOn());
   }
 
   @Test

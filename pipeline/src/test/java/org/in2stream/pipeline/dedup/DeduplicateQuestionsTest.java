@@ -23,7 +23,11 @@ import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Near-duplicate questions with {@link TestStream}: one-word rewording caught, others kept. */
+/**
+ * Near-duplicate questions with {@link TestStream}: the same question asked again (reworded, same
+ * answer) is caught; a different question in the same frame (another answer) and one response used
+ * in two documents (one request key) are kept.
+ */
 @ExtendWith(TestPipelineExtension.class)
 class DeduplicateQuestionsTest {
   private static final Duration WINDOW = Duration.standardMinutes(1);
@@ -38,10 +42,20 @@ class DeduplicateQuestionsTest {
   private static final String CHURCH = "In which year did the settlers build the first church on "
       + "the island?";
 
+  private static final String BRIDGE = "What did the Kalo town council decide about the old bridge "
+      + "on Monday?";
+  private static final String MARKET = "What did the Kalo town council decide about the old market "
+      + "on Monday?";
+
   private static TimestampedValue<QaPair> qa(String requestKey, String docId, String question,
       long millis) {
+    return qa(requestKey, docId, question, "The Kalo Star", millis);
+  }
+
+  private static TimestampedValue<QaPair> qa(String requestKey, String docId, String question,
+      String answer, long millis) {
     QaPair qa = QaPair.newBuilder().setRequestKey(requestKey).setKind(Kind.FINE_GRAINED)
-        .setDocId(docId).setQuestion(question).setAnswer("an answer").setSegments(List.of())
+        .setDocId(docId).setQuestion(question).setAnswer(answer).setSegments(List.of())
         .setNeededSegmentIndexes(List.of(0)).setModel("m").setPromptVersion("v")
         .setSource(new Source("t", 0, millis, T0 + millis)).build();
     return TimestampedValue.of(qa, new Instant(T0 + millis));
@@ -61,7 +75,8 @@ class DeduplicateQuestionsTest {
         n++;
         assertEquals("DUPLICATE_QUESTION", f.getReason());
         assertEquals(docId, f.getDocId());
-        assertTrue(f.getMessage().contains(kept), f.getMessage());
+        assertTrue(f.getMessage().contains("of QA " + kept + " "), f.getMessage());
+        assertTrue(!f.getMessage().contains("|"), "no answer signature: " + f.getMessage());
       }
       assertEquals(1, n);
       return null;
@@ -117,13 +132,72 @@ class DeduplicateQuestionsTest {
   }
 
   @Test
-  void theThresholdSeparatesTheRewordingFromTheOtherQuestion() {
+  void aDifferentQuestionInTheSameFrameIsKeptAndTheSameQuestionAgainIsCaught(
+      TestPipeline pipeline) {
+    // Same frame, one word apart, different answers: two facts, both kept.
+    TimestampedValue<QaPair> bridge = qa("rk-1", "d1", BRIDGE,
+        "It voted to close the bridge for repairs costing 4.2 million", 10_000);
+    TimestampedValue<QaPair> market = qa("rk-2", "d2", MARKET,
+        "It moved the market to the harbor square from June", 20_000);
+    // The bridge question asked again in other words, with the answer reworded: the same thing.
+    TimestampedValue<QaPair> again = qa("rk-3", "d3", "What did the Kalo town council decide "
+        + "on Monday about the old bridge?",
+        "The council voted to close the bridge for repairs, costing 4.2 million", 30_000);
+    // The market question word for word, but another answer (another document's market): kept.
+    TimestampedValue<QaPair> otherMarket = qa("rk-4", "d4", MARKET,
+        "It doubled the stall fees to 40 crowns", 40_000);
+    PCollectionTuple out = run(pipeline, TestStream.create(AvroCoder.of(QaPair.class))
+        .addElements(otherMarket, again, market, bridge)
+        .advanceWatermarkToInfinity());
+    PAssert.that(out.get(DeduplicateQuestions.KEPT)).containsInAnyOrder(bridge.getValue(),
+        market.getValue(), otherMarket.getValue());
+    assertOneDuplicate(out, "d3", "rk-1@d1");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void theThresholdsSeparateTheSameQuestionAgainFromAnotherInTheSameFrame() {
     MinHash mh = new MinHash(DedupSettings.QUESTION_MINHASH);
-    double reworded = MinHash.estimate(MinHash.bbit(mh.signature(SHIP)),
-        MinHash.bbit(mh.signature(VESSEL)));
-    double other = MinHash.estimate(MinHash.bbit(mh.signature(SHIP)),
-        MinHash.bbit(mh.signature(CHURCH)));
+    double reworded = MinHash.estimate(MinHash.bbit(mh.signature(SHIP + "\nThe Kalo Star")),
+        MinHash.bbit(mh.signature(VESSEL + "\nThe Kalo Star")));
+    double other = MinHash.estimate(MinHash.bbit(mh.signature(SHIP + "\nThe Kalo Star")),
+        MinHash.bbit(mh.signature(CHURCH + "\nIn 1651")));
     assertTrue(reworded >= DedupSettings.DEFAULT_QUESTION_THRESHOLD, "reworded: " + reworded);
     assertTrue(other < 0.3, "other: " + other);
+    // Same frame, different answers: the questions alone are near-copies, the answers are not.
+    String a = DeduplicateQuestions.KEYS.id(qa("rk-1", "d1", BRIDGE,
+        "It voted to close the bridge for repairs costing 4.2 million", 0).getValue());
+    String b = DeduplicateQuestions.KEYS.id(qa("rk-2", "d2", MARKET,
+        "It moved the market to the harbor square from June", 0).getValue());
+    double questions = MinHash.estimate(MinHash.bbit(mh.signature(BRIDGE)),
+        MinHash.bbit(mh.signature(MARKET)));
+    assertTrue(questions >= 0.6, "questions alone: " + questions);
+    assertTrue(DeduplicateQuestions.QaKeys.answerSimilarity(a, b) < DedupSettings.ANSWER_THRESHOLD);
+    assertTrue(DeduplicateQuestions.KEYS.sameOrigin(a, b), "different answers never match");
+    // Same frame, same answer, different names: two facts.
+    String vensilmir = DeduplicateQuestions.KEYS.id(qa("rk-5", "d5", "How many days after the "
+        + "decision in neighboring Vensilmir did the announcement come?", "28 days", 0).getValue());
+    String mirquinby = DeduplicateQuestions.KEYS.id(qa("rk-6", "d6", "How many days after the "
+        + "decision in neighboring Mirquinby did the announcement come?", "28 days", 0).getValue());
+    assertEquals(1.0, DeduplicateQuestions.QaKeys.answerSimilarity(vensilmir, mirquinby));
+    assertTrue(!DeduplicateQuestions.QaKeys.sameNames(vensilmir, mirquinby));
+    assertTrue(DeduplicateQuestions.KEYS.sameOrigin(vensilmir, mirquinby));
+    assertEquals(java.util.Set.of("kalo", "monday"), DeduplicateQuestions.QaKeys.names(BRIDGE));
+  }
+
+  @Test
+  void anIdCarriesTheAnswerSignatureAndDeadLettersNameItWithout() {
+    QaPair one = qa("rk-1", "doc|7", SHIP, "1,200 settlers", 0).getValue();
+    QaPair two = qa("rk-2", "doc-8", VESSEL, "about 1200 settlers", 0).getValue();
+    QaPair shared = qa("rk-1", "doc-9", SHIP, "1,200 settlers", 0).getValue();
+    String a = DeduplicateQuestions.KEYS.id(one);
+    assertEquals("rk-1@doc|7", DeduplicateQuestions.QaKeys.name(a));
+    assertEquals(a, DeduplicateQuestions.KEYS.id(one), "deterministic");
+    // numbers compared as numbers, stop words dropped: the same answer
+    assertEquals(1.0, DeduplicateQuestions.QaKeys.answerSimilarity(a,
+        DeduplicateQuestions.KEYS.id(two)));
+    assertTrue(!DeduplicateQuestions.KEYS.sameOrigin(a, DeduplicateQuestions.KEYS.id(two)));
+    // one request key: one cached response asked in two documents, never duplicates
+    assertTrue(DeduplicateQuestions.KEYS.sameOrigin(a, DeduplicateQuestions.KEYS.id(shared)));
   }
 }

@@ -150,6 +150,7 @@ public final class FakeLlmServer implements AutoCloseable {
   /** Response key → what the server planted in it ("good" or a defect label), generation only. */
   private final Map<String, String> labels = new ConcurrentHashMap<>();
   private final Map<String, String> questions = new ConcurrentHashMap<>();
+  private final Map<String, String> answers = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> requestKinds = new ConcurrentHashMap<>();
   private volatile java.io.Writer defectLog;
   private volatile boolean closed;
@@ -198,6 +199,11 @@ public final class FakeLlmServer implements AutoCloseable {
   /** The question of every generation response sent, by request key. */
   public Map<String, String> questions() {
     return new TreeMap<>(questions);
+  }
+
+  /** The answer of every generation response sent, by request key. */
+  public Map<String, String> answers() {
+    return new TreeMap<>(answers);
   }
 
   /** Successful answers by request kind: generate, closed_book, with_evidence. */
@@ -507,6 +513,7 @@ public final class FakeLlmServer implements AutoCloseable {
       FakeModel.Generated g = FakeModel.generate(data, system, evidenceFormat, gullible, rng,
           defectDraw, config.defects());
       questions.put(key, g.question());
+      answers.put(key, g.answer());
       label(key, g.label());
       content = g.content();
     }

@@ -29,6 +29,19 @@ public final class FakeModel {
       "How do these two statements relate: \"(.+?)\" and \"(.+?)\"\\?");
   private static final Pattern QUIZ = Pattern.compile("which word is spelled ([A-Z](?:-[A-Z])+)");
   static final int CLAUSE_WORDS = 12;
+  /**
+   * A line that marks a wire story's original ("Distributed by the X wire service, story N.") and
+   * a repost of it ("Reposted from the X wire service by Y, story N."); the story's text comes
+   * before the line. The fake plants no other defect in wire stories, so that every repost has an
+   * accepted original to duplicate (a lost original would leave it nothing to be a copy of).
+   */
+  public static final Pattern DISTRIBUTED = Pattern.compile(
+      "(?m)^Distributed by the [^\\n]+ wire service, story \\d+\\.$");
+  public static final Pattern REPOSTED = Pattern.compile(
+      "(?m)^Reposted from the [^\\n]+ wire service by [^\\n]+, story \\d+\\.$");
+  private static final String[] REWORDED = {"What is said about \"%s\"?",
+      "What is reported about \"%s\"?", "What do we learn about \"%s\"?",
+      "What does the story state about \"%s\"?"};
 
   /** The defects the server can plant, each labelled in its log. */
   public enum Defect {
@@ -42,7 +55,11 @@ public final class FakeModel {
     SINGLE_PIECE_MULTI,
     /** A quiz question any model answers without the text; the answer is a word of the text. */
     CLOSED_BOOK_TRIVIA,
-    /** One of a few near-identical questions asked of many documents. */
+    /**
+     * The same question asked again: a wire story reposted by another outlet ({@link #REPOSTED})
+     * gets a reworded copy of the question the fake asks of the original story, with the same
+     * answer and quote. Planted in every repost when its rate is above 0, never by the draw.
+     */
     NEAR_DUPLICATE_QUESTION,
     /** The answer obeys an instruction instead of answering from the text. */
     INJECTED_INSTRUCTION;
@@ -56,8 +73,17 @@ public final class FakeModel {
   public record Generated(String content, String label) {
     /** The question of the reply. */
     public String question() {
+      return field("question");
+    }
+
+    /** The answer of the reply. */
+    public String answer() {
+      return field("answer");
+    }
+
+    private String field(String name) {
       try {
-        return JSON.readTree(content).path("question").asText();
+        return JSON.readTree(content).path(name).asText();
       } catch (java.io.IOException e) {
         throw new IllegalStateException(e);
       }
@@ -85,7 +111,21 @@ public final class FakeModel {
       }
       return new Generated(write(qa), "gullible");
     }
-    Defect defect = pick(defectDraw, rates, multi);
+    Matcher reposted = REPOSTED.matcher(pieces.get(0));
+    Matcher distributed = DISTRIBUTED.matcher(pieces.get(0));
+    boolean repost = !multi && evidenceFormat && reposted.find();
+    boolean wire = !multi && evidenceFormat && (repost || distributed.find());
+    Defect defect = wire ? null : pick(defectDraw, rates, multi);
+    if (repost && rates.getOrDefault(Defect.NEAR_DUPLICATE_QUESTION, 0.0) > 0) {
+      // The question the fake asks of the original (the text before the line), reworded.
+      List<String> w = words(pieces.get(0).substring(0, reposted.start()));
+      List<String> clause = w.subList(0, Math.min(CLAUSE_WORDS, w.size()));
+      qa.put("question", String.format(Locale.ROOT, REWORDED[rng.nextInt(REWORDED.length)],
+          plain(join(w.subList(0, Math.min(4, w.size()))))));
+      qa.put("answer", plain(join(clause)));
+      addQuote(qa, 1, clause);
+      return new Generated(write(qa), Defect.NEAR_DUPLICATE_QUESTION.label());
+    }
     int a = rng.nextInt(pieces.size());
     int b = multi ? (a + 1 + rng.nextInt(pieces.size() - 1)) % pieces.size() : a;
     int first = Math.min(a, b);
@@ -105,23 +145,21 @@ public final class FakeModel {
     }
     if (multi && defect != Defect.SINGLE_PIECE_MULTI) {
       String pb = join(clauseWords(pieces.get(second), 0));
-      qa.put("question", defect == Defect.NEAR_DUPLICATE_QUESTION ? nearDuplicate(rng)
-          : "How do these two statements relate: \"" + plain(pa) + "\" and \"" + plain(pb) + "\"?");
+      qa.put("question", "How do these two statements relate: \"" + plain(pa) + "\" and \""
+          + plain(pb) + "\"?");
       qa.put("answer", plain(pa) + "; and also " + plain(pb));
       addQuote(qa, first + 1, clauseWords(pieces.get(first), 0));
       addQuote(qa, second + 1, clauseWords(pieces.get(second), 0));
     } else {
-      qa.put("question", defect == Defect.NEAR_DUPLICATE_QUESTION ? nearDuplicate(rng)
-          : "What is stated about \"" + plain(join(wa.subList(0, Math.min(4, wa.size()))))
-              + "\"?");
+      qa.put("question", "What is stated about \"" + plain(join(wa.subList(0, Math.min(4,
+          wa.size())))) + "\"?");
       qa.put("answer", plain(pa));
       addQuote(qa, first + 1, clauseWords(pieces.get(first), 0));
       if (defect == Defect.SINGLE_PIECE_MULTI) {
         addQuote(qa, second + 1, clauseWords(pieces.get(second), 0));
       }
     }
-    if (defect == null || defect == Defect.NEAR_DUPLICATE_QUESTION
-        || defect == Defect.SINGLE_PIECE_MULTI) {
+    if (defect == null || defect == Defect.SINGLE_PIECE_MULTI) {
       return new Generated(write(qa), defect == null ? "good" : defect.label());
     }
     switch (defect) {
@@ -176,8 +214,8 @@ public final class FakeModel {
     double edge = 0;
     for (Defect d : Defect.values()) {
       double r = rates.getOrDefault(d, 0.0);
-      if (d == Defect.SINGLE_PIECE_MULTI && !multi) {
-        continue;
+      if (d == Defect.SINGLE_PIECE_MULTI && !multi || d == Defect.NEAR_DUPLICATE_QUESTION) {
+        continue; // near-duplicates are planted in reposts, not drawn
       }
       if (d != Defect.SINGLE_PIECE_MULTI && multi) {
         r = r * 0.5; // multi-segment requests are fewer: spend them mostly on their own defect
@@ -246,12 +284,6 @@ public final class FakeModel {
       return write(qa);
     }
     return null;
-  }
-
-  private static String nearDuplicate(SplittableRandom rng) {
-    String[] endings = {"?", " exactly?", ", in short?", " here?"};
-    return "What does the report say happened at the main event it describes"
-        + endings[rng.nextInt(endings.length)];
   }
 
   private static String alter(String quote) {
