@@ -193,8 +193,7 @@ public final class In2Main {
   /** Parses arguments with Flink defaults for a local run. */
   public static Options parse(String... args) {
     PipelineOptionsFactory.register(Options.class);
-    // --awsRegion, --endpoint, --s3ClientFactoryClass ... for --output=s3://
-    PipelineOptionsFactory.register(S3Options.class);
+    PipelineOptionsFactory.register(S3Options.class); // also service-loaded (S3OptionsRegistrar)
     List<String> all = new ArrayList<>(List.of(args));
     if (all.stream().noneMatch(a -> a.startsWith("--runner="))) {
       all.add(0, "--runner=" + FlinkRunner.class.getSimpleName());
