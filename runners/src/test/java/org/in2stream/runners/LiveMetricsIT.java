@@ -85,7 +85,7 @@ class LiveMetricsIT {
   void countersOfARunningStreamJobAppearAndGrowOnThePrometheusEndpoint(@TempDir Path tmp)
       throws Exception {
     Path corpus = tmp.resolve("corpus");
-    GenerateCorpus.generate(corpus, 3000, 31, true);
+    GenerateCorpus.generate(corpus, 8000, 31, true);
     List<byte[]> lines = new ArrayList<>();
     try (Stream<Path> files = Files.list(corpus)) {
       for (Path f : files.sorted().toList()) {
@@ -124,7 +124,7 @@ class LiveMetricsIT {
       List<String> endpoints = status.endpoints("auto");
       assertTrue(endpoints.size() >= 2, "JobManager and TaskManager endpoints: " + endpoints);
 
-      Map<String, Double> first = waitFor(status, endpoints, jobId, Map.of(), 150);
+      Map<String, Double> first = waitFor(status, endpoints, jobId, Map.of(), 300);
       System.out.println("first scrape after " + sent.get() + " documents sent: " + first);
       assertTrue(first.getOrDefault("CountOutputs.dead_letters", 0.0) > 0, first.toString());
       assertTrue(first.keySet().stream().anyMatch(k -> k.startsWith("CountOutputs.examples_")),
@@ -132,7 +132,7 @@ class LiveMetricsIT {
       assertTrue(first.keySet().stream().anyMatch(k -> k.startsWith("CountOutputs.dead_letters_")),
           "dead letters by reason: " + first);
 
-      Map<String, Double> second = waitFor(status, endpoints, jobId, first, 90);
+      Map<String, Double> second = waitFor(status, endpoints, jobId, first, 180);
       System.out.println("second scrape after " + sent.get() + " documents sent: " + second);
 
       ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("scripts/status.sh").toString(),
