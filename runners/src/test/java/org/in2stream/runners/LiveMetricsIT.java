@@ -85,12 +85,14 @@ class LiveMetricsIT {
   void countersOfARunningStreamJobAppearAndGrowOnThePrometheusEndpoint(@TempDir Path tmp)
       throws Exception {
     Path corpus = tmp.resolve("corpus");
-    GenerateCorpus.generate(corpus, 8000, 31, true);
+    GenerateCorpus.generate(corpus, 8000, 31, false);
     List<byte[]> lines = new ArrayList<>();
     try (Stream<Path> files = Files.list(corpus)) {
       for (Path f : files.sorted().toList()) {
         for (String line : Files.readAllLines(f)) {
-          lines.add(line.getBytes(StandardCharsets.UTF_8));
+          if (!line.isBlank()) {
+            lines.add(line.getBytes(StandardCharsets.UTF_8));
+          }
         }
       }
     }
@@ -124,7 +126,8 @@ class LiveMetricsIT {
       List<String> endpoints = status.endpoints("auto");
       assertTrue(endpoints.size() >= 2, "JobManager and TaskManager endpoints: " + endpoints);
 
-      Map<String, Double> first = waitFor(status, endpoints, jobId, Map.of(), 300);
+      Map<String, Double> first = waitFor(status, endpoints, jobId, Map.of(), 300,
+          "CountOutputs.dead_letters");
       System.out.println("first scrape after " + sent.get() + " documents sent: " + first);
       assertTrue(first.getOrDefault("CountOutputs.dead_letters", 0.0) > 0, first.toString());
       assertTrue(first.keySet().stream().anyMatch(k -> k.startsWith("CountOutputs.examples_")),
@@ -157,17 +160,22 @@ class LiveMetricsIT {
   }
 
   /**
-   * Scrapes until documents read and examples are both above {@code before} (and present), or
-   * fails after {@code seconds}.
+   * Scrapes until documents read, examples and the {@code alsoGrowing} counters are all above
+   * {@code before} (and present), or fails after {@code seconds}.
    */
   private static Map<String, Double> waitFor(JobStatus status, List<String> endpoints,
-      String jobId, Map<String, Double> before, int seconds) throws InterruptedException {
+      String jobId, Map<String, Double> before, int seconds, String... alsoGrowing)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     Map<String, Double> now = Map.of();
     while (System.nanoTime() < deadline) {
       now = status.counters(endpoints, jobId);
-      if (grew(now, before, "ReadDocuments.records_read")
-          && grew(now, before, "CountOutputs.examples")) {
+      boolean all = grew(now, before, "ReadDocuments.records_read")
+          && grew(now, before, "CountOutputs.examples");
+      for (String name : alsoGrowing) {
+        all &= grew(now, before, name);
+      }
+      if (all) {
         return now;
       }
       Thread.sleep(2_000);
@@ -187,7 +195,11 @@ class LiveMetricsIT {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
       for (int i = 0; i < lines.size() && producing.get(); i++) {
-        producer.send(new ProducerRecord<>("live-docs", i % 2, null, lines.get(i)));
+        // every 25th record is one the pipeline must dead-letter: broken JSON or invalid UTF-8
+        byte[] value = i % 25 != 24 ? lines.get(i) : (i / 25) % 2 == 0
+            ? "{\"text\": \"unterminated".getBytes(StandardCharsets.UTF_8)
+            : new byte[] {'B', 'a', 'd', ' ', (byte) 0xC3, (byte) 0x28, ' ', 'b', 'y', 't', 'e'};
+        producer.send(new ProducerRecord<>("live-docs", i % 2, null, value));
         sent.incrementAndGet();
         if (i % 10 == 9) {
           producer.flush();

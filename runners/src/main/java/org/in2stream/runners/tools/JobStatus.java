@@ -240,9 +240,17 @@ public final class JobStatus {
     long now = System.currentTimeMillis();
     out.printf(Locale.ROOT, "job %s  %s  %s  up %s%n", id, job.path("name").asText(),
         job.path("state").asText(), duration(job.path("duration").asLong()));
-    String restarts = "?";
-    for (JsonNode m : get("/jobs/" + id + "/metrics?get=numRestarts")) {
-      restarts = m.path("value").asText();
+    // The REST API serves task and job metrics from a cache that its first request only starts
+    // filling: ask once, and once more after a moment if the answer is still empty.
+    String restarts = restarts(id);
+    JsonNode detail = get("/jobs/" + id);
+    if (restarts == null || !hasRecordCounts(detail)) {
+      Thread.sleep(2_500);
+      restarts = restarts(id);
+      detail = get("/jobs/" + id);
+    }
+    if (restarts == null) {
+      restarts = "?";
     }
     JsonNode cp = get("/jobs/" + id + "/checkpoints");
     JsonNode last = cp.path("latest").path("completed");
@@ -256,7 +264,7 @@ public final class JobStatus {
 
     out.printf(Locale.ROOT, "  %-60s %4s %12s %12s%n", "step (Flink task)", "par", "records in",
         "records out");
-    for (JsonNode v : get("/jobs/" + id).path("vertices")) {
+    for (JsonNode v : detail.path("vertices")) {
       String name = v.path("name").asText();
       if (name.length() > 60) {
         name = name.substring(0, 57) + "...";
@@ -292,6 +300,23 @@ public final class JobStatus {
         out.printf(Locale.ROOT, "    %-52s %,16.0f%n", k, v);
       }
     });
+  }
+
+  private String restarts(String id) throws IOException, InterruptedException {
+    for (JsonNode m : get("/jobs/" + id + "/metrics?get=numRestarts")) {
+      return m.path("value").asText();
+    }
+    return null;
+  }
+
+  private static boolean hasRecordCounts(JsonNode detail) {
+    for (JsonNode v : detail.path("vertices")) {
+      if (v.path("metrics").path("write-records-complete").asBoolean(false)
+          || v.path("metrics").path("write-records").asLong() > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void printGroup(PrintStream out, String title, Map<String, Double> counters,
