@@ -17,7 +17,9 @@
 #   FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), FLINK_SLOTS (2 per TaskManager),
 #   FLINK_TASKMANAGERS (1), FLINK_JM_MEMORY (1024m), FLINK_TM_MEMORY (2048m),
 #   FLINK_BIND_HOST (localhost; 0.0.0.0 to serve other machines), FLINK_START_TIMEOUT (120 s),
-#   FLINK_RETAINED_CHECKPOINTS (3 per job).
+#   FLINK_RETAINED_CHECKPOINTS (3 per job),
+#   FLINK_PROMETHEUS_PORTS (9249-9259: the Prometheus reporter of each JobManager/TaskManager takes
+#   the first free port of the range, and a process that finds none runs without it; "off" = none).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -137,6 +139,9 @@ write_config() {
   local bind=${FLINK_BIND_HOST:-localhost}
   [[ "$rest" =~ ^[0-9]+$ && "$rpc" =~ ^[0-9]+$ ]] || die "FLINK_REST_PORT and FLINK_RPC_PORT must be numbers"
   [[ "$slots" =~ ^[1-9][0-9]*$ ]] || die "FLINK_SLOTS must be a positive number"
+  local prom=${FLINK_PROMETHEUS_PORTS:-9249-9259}
+  [[ "$prom" == off || "$prom" =~ ^[0-9]+(-[0-9]+)?$ ]] \
+    || die "FLINK_PROMETHEUS_PORTS must be a port, a range like 9249-9259, or off"
   mkdir -p "$CONF_DIR"
   # Flink 1.19 reads conf/config.yaml (standard YAML) unless a legacy flink-conf.yaml is present.
   rm -f "$CONF_DIR/flink-conf.yaml"
@@ -180,6 +185,14 @@ blob.service.cleanup.interval: 300
 # Beam's runner loads through the job's class loader after the job ended (metrics, shutdown hooks).
 classloader.check-leaked-classloader: false
 EOF
+  if [[ "$prom" != off ]]; then
+    cat >>"$CONF" <<EOF
+# Live metrics (Flink's and the job's Beam counters) for Prometheus and scripts/status.sh; each
+# process serves http://host:PORT/metrics on the first free port of the range.
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: $prom
+EOF
+  fi
   cat >"$CONF_DIR/log4j.properties" <<'EOF'
 # log4j 2 configuration of the JobManager and TaskManagers; file name from -Dlog.file.
 monitorInterval = 30

@@ -10,6 +10,9 @@ import java.util.stream.Collectors;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.aws2.options.AwsOptions;
+import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.io.aws2.s3.SSECustomerKey;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -24,6 +27,7 @@ import org.in2stream.pipeline.source.PartitionRange;
 import org.in2stream.pipeline.source.ReplayRanges;
 import org.in2stream.pipeline.source.WindowCorpusCheck;
 import org.in2stream.pipeline.tokenize.Tokenizers;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Runs the job on Flink: on the embedded MiniCluster by default ({@code --flinkMaster=[local]}), on
@@ -137,14 +141,59 @@ public final class In2Main {
    */
   public static Prepared prepare(String... args) {
     Options options = parse(args);
+    rejectSecretsInOptions(options);
     PipelineConfig config = PipelineConfig.from(options);
+    checkCachePathOnCluster(options, config);
     Preflight.check(config);
     return new Prepared(options, config);
+  }
+
+  /**
+   * Secrets never travel in pipeline options: Beam serialises the options into the job graph and
+   * Flink shows them in its web UI and logs. AWS credentials given as
+   * {@code --awsCredentialsProvider={"@type":"StaticCredentialsProvider",...}} and an SSE-C key in
+   * {@code --SSECustomerKey} are refused; workers take credentials from the AWS default chain
+   * (environment variables, credential files, instance or pod roles).
+   */
+  static void rejectSecretsInOptions(Options options) {
+    if (options.as(AwsOptions.class).getAwsCredentialsProvider()
+        instanceof StaticCredentialsProvider) {
+      throw new IllegalArgumentException("--awsCredentialsProvider with a static key would put the "
+          + "secret into the job graph and the Flink UI; drop it and set AWS_ACCESS_KEY_ID and "
+          + "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or an instance/pod role) on every worker");
+    }
+    SSECustomerKey sse = options.as(S3Options.class).getSSECustomerKey();
+    if (sse != null && sse.getKey() != null) {
+      throw new IllegalArgumentException("--SSECustomerKey would put the encryption key into the "
+          + "job graph and the Flink UI; use SSE-KMS (--SSEKMSKeyId) or bucket default encryption");
+    }
+  }
+
+  /**
+   * A {@code file:} response cache with a relative path resolves against each TaskManager's working
+   * directory, which on a cluster is a different, often ephemeral, folder on every worker: replays
+   * would miss the cache and call the LLM again. Off the embedded MiniCluster such a path is an error;
+   * an absolute path (a mount every worker shares), {@code redis://} or {@code none} is required.
+   */
+  static void checkCachePathOnCluster(Options options, PipelineConfig config) {
+    if (config.generator() != PipelineConfig.Generator.OPENAI || config.llm() == null
+        || "[local]".equals(options.getFlinkMaster())) {
+      return;
+    }
+    String spec = config.llm().cache();
+    if (spec != null && spec.startsWith("file:")
+        && !java.nio.file.Path.of(spec.substring("file:".length())).isAbsolute()) {
+      throw new IllegalArgumentException("--llmCache=" + spec + " is relative to each TaskManager's "
+          + "working directory on a cluster (a different folder on every worker); give an absolute "
+          + "path on a mount all TaskManagers share (--llmCache=file:/mnt/in2/llm-cache), "
+          + "--llmCache=redis://host:port or --llmCache=none");
+    }
   }
 
   /** Parses arguments with Flink defaults for a local run. */
   public static Options parse(String... args) {
     PipelineOptionsFactory.register(Options.class);
+    PipelineOptionsFactory.register(S3Options.class); // also service-loaded (S3OptionsRegistrar)
     List<String> all = new ArrayList<>(List.of(args));
     if (all.stream().noneMatch(a -> a.startsWith("--runner="))) {
       all.add(0, "--runner=" + FlinkRunner.class.getSimpleName());

@@ -179,7 +179,7 @@ public final class DeterministicAvroFiles<T extends SpecificRecordBase>
       ResourceId temp = dir.resolve(name.substring(0, slash + 1) + ".inprogress-"
           + UUID.randomUUID() + "-" + target.getFilename(), StandardResolveOptions.RESOLVE_FILE);
       Schema schema = AvroCoder.of(type).getSchema();
-      try (WritableByteChannel channel = FileSystems.create(temp, MimeTypes.BINARY);
+      try (WritableByteChannel channel = new CloseOnce(FileSystems.create(temp, MimeTypes.BINARY));
           OutputStream out = Channels.newOutputStream(channel)) {
         switch (format) {
           case AVRO -> {
@@ -211,6 +211,39 @@ public final class DeterministicAvroFiles<T extends SpecificRecordBase>
       }
       FileSystems.rename(List.of(temp), List.of(target));
       files.inc();
+    }
+  }
+
+  /**
+   * Closes its channel once however often it is closed: the writers close their stream, the stream
+   * closes the channel, and try-with-resources closes both again. A local file ignores a second
+   * close; Beam's S3 channel does not (it uploads an empty part and completes the finished
+   * multipart upload again, which S3 refuses), so a file on {@code s3://} needs exactly one.
+   */
+  static final class CloseOnce implements WritableByteChannel {
+    private final WritableByteChannel channel;
+    private boolean closed;
+
+    CloseOnce(WritableByteChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public int write(java.nio.ByteBuffer src) throws IOException {
+      return channel.write(src);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return !closed && channel.isOpen();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        channel.close();
+      }
     }
   }
 }
