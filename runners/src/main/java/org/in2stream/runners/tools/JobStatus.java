@@ -209,8 +209,8 @@ public final class JobStatus {
       overview = get("/jobs/overview");
       endpoints = endpoints(prometheus);
     } catch (IOException e) {
-      out.println("status: the Flink REST API at " + rest + " does not answer (" + e.getMessage()
-          + ")");
+      out.println("status: the Flink REST API at " + rest + " does not answer ("
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
       return -1;
     }
     int shown = 0;
