@@ -126,9 +126,25 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
      * past the first word, as canonical tokens ({@link Tokens#all}), stop words left out.
      */
     public static java.util.SortedSet<String> names(String question) {
+      return names(question, true);
+    }
+
+    /**
+     * The names and numbers of a QA pair: those of its question (past its first word) and of its
+     * answer, first word included: an answer is usually a bare name ("Venta Flood Control Board"),
+     * whose first word is the part that tells two answers in one sentence frame apart (a stop
+     * word such as "The" is left out anyway).
+     */
+    public static java.util.SortedSet<String> names(String question, String answer) {
+      java.util.SortedSet<String> out = names(question, true);
+      out.addAll(names(answer, false));
+      return out;
+    }
+
+    private static java.util.SortedSet<String> names(String text, boolean skipFirstWord) {
       java.util.SortedSet<String> out = new java.util.TreeSet<>();
-      java.util.regex.Matcher m = RAW_WORD.matcher(question == null ? "" : question);
-      boolean first = true;
+      java.util.regex.Matcher m = RAW_WORD.matcher(text == null ? "" : text);
+      boolean first = skipFirstWord;
       while (m.find()) {
         String w = m.group();
         if (Character.isDigit(w.codePointAt(0))
@@ -137,13 +153,6 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
         }
         first = false;
       }
-      return out;
-    }
-
-    /** The names and numbers of a QA pair: those of its question and of its answer. */
-    public static java.util.SortedSet<String> names(String question, String answer) {
-      java.util.SortedSet<String> out = names(question);
-      out.addAll(names(answer));
       return out;
     }
 

@@ -183,6 +183,19 @@ class DeduplicateQuestionsTest {
     assertTrue(!DeduplicateQuestions.QaKeys.sameNames(vensilmir, mirquinby));
     assertTrue(DeduplicateQuestions.KEYS.sameOrigin(vensilmir, mirquinby));
     assertEquals(java.util.Set.of("kalo", "monday"), DeduplicateQuestions.QaKeys.names(BRIDGE));
+    // A cloze over one sentence frame whose answers are names sharing all but their first word
+    // (chaos.sh's corpus, 2026-12-02: flagged before the answer's first word counted as a name).
+    String cloze = "Which word or phrase fills the blank in this statement? \"A spokesperson for "
+        + "the ____ declined to comment on the figures beyond a short statement.\"";
+    String losilbrook = DeduplicateQuestions.KEYS.id(
+        qa("rk-7", "d7", cloze, "Losilbrook Flood Control Board", 0).getValue());
+    String venta = DeduplicateQuestions.KEYS.id(
+        qa("rk-8", "d8", cloze, "Venta Flood Control Board", 0).getValue());
+    assertTrue(!DeduplicateQuestions.QaKeys.sameNames(losilbrook, venta));
+    assertTrue(DeduplicateQuestions.KEYS.sameOrigin(losilbrook, venta), "two different answers");
+    String again = DeduplicateQuestions.KEYS.id(
+        qa("rk-9", "d9", cloze, "Losilbrook Flood Control Board", 0).getValue());
+    assertTrue(!DeduplicateQuestions.KEYS.sameOrigin(losilbrook, again), "the same answer again");
   }
 
   @Test
