@@ -41,8 +41,8 @@ import org.in2stream.schema.QaPair;
  * Transit Authority said ..." and "the Loni Transit Authority said ...". Both signatures ride in
  * the item's id (the bucket step sees only ids and question signatures), as a fixed-length suffix
  * that dead letters leave out.
- * The earliest QA pair (event time, then request key, then document id) is kept; a later near-copy
- * becomes a dead letter naming the kept one. Kept pairs go back to their original windows with their
+ * The earliest QA pair (event time, then the document's Kafka record time, then request key, then
+ * document id) is kept; a later near-copy becomes a dead letter naming the kept one. Kept pairs go back to their original windows with their
  * timestamps.
  */
 public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, PCollectionTuple> {
@@ -73,9 +73,16 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
           qa.getAnswer()))));
     }
 
+    /**
+     * The document's Kafka timestamp first: QA pairs reach this step at the end of their window
+     * (the filler-pool join re-times documents to it), so within a window the record time is what
+     * tells the original from a later copy; then request key and document id.
+     */
     @Override
     public String orderKey(QaPair qa) {
-      return qa.getRequestKey() + '\u0000' + qa.getDocId();
+      long recordTime = Math.max(0L, qa.getSource().getTimestamp());
+      return String.format(java.util.Locale.ROOT, "%019d", recordTime) + '\u0000'
+          + qa.getRequestKey() + '\u0000' + qa.getDocId();
     }
 
     @Override
