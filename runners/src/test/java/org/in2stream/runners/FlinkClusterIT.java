@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
@@ -45,13 +46,7 @@ class FlinkClusterIT {
   }
 
   private static void cluster(String command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("scripts/flink-local.sh").toString(),
-        command).inheritIO();
-    pb.environment().put("FLINK_REST_PORT", REST_PORT);
-    pb.environment().put("FLINK_RPC_PORT", "26123");
-    Process p = pb.start();
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "flink-local.sh " + command + " timed out");
-    assertEquals(0, p.exitValue(), "flink-local.sh " + command);
+    LocalFlinkCluster.script(command, Map.of("FLINK_REST_PORT", REST_PORT, "FLINK_RPC_PORT", "26123"));
   }
 
   private static String jar(String suffix) throws IOException {

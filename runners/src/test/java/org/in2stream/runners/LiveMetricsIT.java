@@ -64,14 +64,8 @@ class LiveMetricsIT {
   }
 
   private static void cluster(String command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("scripts/flink-local.sh").toString(),
-        command).inheritIO();
-    pb.environment().put("FLINK_REST_PORT", REST_PORT);
-    pb.environment().put("FLINK_RPC_PORT", "36123");
-    pb.environment().put("FLINK_PROMETHEUS_PORTS", "39250-39259");
-    Process p = pb.start();
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "flink-local.sh " + command + " timed out");
-    assertEquals(0, p.exitValue(), "flink-local.sh " + command);
+    LocalFlinkCluster.script(command, Map.of("FLINK_REST_PORT", REST_PORT, "FLINK_RPC_PORT", "36123",
+        "FLINK_PROMETHEUS_PORTS", "39250-39259"));
   }
 
   private static String slimJar() throws IOException {
