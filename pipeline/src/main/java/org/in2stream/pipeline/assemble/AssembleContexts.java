@@ -97,11 +97,7 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
     /** The QA pairs of one shard of one window, with the window's pool. */
     @ProcessElement
     public void process(@Element KV<Integer, CoGbkResult> group, MultiOutputReceiver out) {
-      HorizonPool horizon = null;
-      for (HorizonPool p : group.getValue().getAll(POOL)) {
-        horizon = p; // one per shard and window
-        break;
-      }
+      HorizonPool horizon = JoinWithPool.valueOf(group.getValue(), POOL);
       for (QaPair qa : group.getValue().getAll(QA)) {
         assembleOne(qa, horizon, out);
       }

@@ -85,11 +85,7 @@ public final class DropBoilerplate
     /** The documents of one shard of one window, with the window's boilerplate. */
     @ProcessElement
     public void process(@Element KV<Integer, CoGbkResult> group, MultiOutputReceiver out) {
-      HorizonPool p = null;
-      for (HorizonPool b : group.getValue().getAll(BOILERPLATE)) {
-        p = b; // one per shard and window
-        break;
-      }
+      HorizonPool p = JoinWithPool.valueOf(group.getValue(), BOILERPLATE);
       for (List<Segment> document : group.getValue().getAll(DOCUMENTS)) {
         if (p == null) {
           // No pool: the horizon holds no segment, so no text of it repeats; nothing to drop.

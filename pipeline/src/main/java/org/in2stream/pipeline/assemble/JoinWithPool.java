@@ -62,6 +62,14 @@ final class JoinWithPool<T, V> extends PTransform<PCollection<T>, PCollection<KV
     this.valueTag = valueTag;
   }
 
+  /** The window's value in one joined group (one copy per shard and window), or null if none. */
+  static <V> V valueOf(CoGbkResult group, TupleTag<V> valueTag) {
+    for (V value : group.getAll(valueTag)) {
+      return value;
+    }
+    return null;
+  }
+
   static int shardOf(String key) {
     return Math.floorMod(key.hashCode(), SHARDS);
   }
