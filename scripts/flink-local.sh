@@ -17,7 +17,9 @@
 #   FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), FLINK_SLOTS (2 per TaskManager),
 #   FLINK_TASKMANAGERS (1), FLINK_JM_MEMORY (1024m), FLINK_TM_MEMORY (2048m),
 #   FLINK_BIND_HOST (localhost; 0.0.0.0 to serve other machines), FLINK_START_TIMEOUT (120 s),
-#   FLINK_RETAINED_CHECKPOINTS (3 per job),
+#   FLINK_RETAINED_CHECKPOINTS (3 per job), FLINK_MANAGED_FRACTION (0.1: the share of Flink memory
+#   given to managed memory, which only RocksDB and batch sorting use; the heap state backend of
+#   this cluster keeps all state on the task heap, so Flink's default of 0.4 would leave it idle),
 #   FLINK_PROMETHEUS_PORTS (9249-9259: the Prometheus reporter of each JobManager/TaskManager takes
 #   the first free port of the range, and a process that finds none runs without it; "off" = none).
 set -euo pipefail
@@ -155,6 +157,7 @@ jobmanager.execution.failover-strategy: region
 taskmanager.host: localhost
 taskmanager.bind-host: $bind
 taskmanager.memory.process.size: ${FLINK_TM_MEMORY:-2048m}
+taskmanager.memory.managed.fraction: ${FLINK_MANAGED_FRACTION:-0.1}
 taskmanager.numberOfTaskSlots: $slots
 parallelism.default: 1
 rest.address: localhost

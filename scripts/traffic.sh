@@ -49,6 +49,10 @@ done
 
 export KAFKA_PORT="${KAFKA_PORT:-39092}" KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-39093}"
 export FLINK_REST_PORT="${FLINK_REST_PORT:-18081}" FLINK_RPC_PORT="${FLINK_RPC_PORT:-16123}"
+# The TaskManager size of chaos.sh. The heap each profile needed (peak of the samples taken every
+# 2 s) is a column of its table: a window's documents, examples and filler pools are held on the
+# heap until the window fires (heap state backend).
+export FLINK_TM_MEMORY="${FLINK_TM_MEMORY:-4096m}"
 BOOT="localhost:$KAFKA_PORT"
 REST="http://localhost:$FLINK_REST_PORT"
 FLINK="$ROOT/scripts/flink-local.sh"
@@ -60,11 +64,12 @@ T_START=$SECONDS
 log() { printf '[traffic +%4ds] %s\n' "$((SECONDS - T_START))" "$*" | tee -a "$LOG" >&2; }
 tool() { java -cp "$(job_jar)" "$@"; }
 
-PRODUCER="" JOB=""
+PRODUCER="" JOB="" SAMPLER=""
 cleanup() {
   local rc=$?
   set +e
   [[ -n "$PRODUCER" ]] && kill "$PRODUCER" 2>/dev/null && wait "$PRODUCER" 2>/dev/null
+  [[ -n "$SAMPLER" ]] && kill "$SAMPLER" 2>/dev/null && wait "$SAMPLER" 2>/dev/null
   if ((KEEP)); then
     log "--keep: Kafka ($BOOT) and Flink ($REST) left running"
   elif [[ "${STARTED:-0}" == 1 ]]; then
@@ -99,6 +104,23 @@ all_running() {
       and ([.vertices[] | .tasks | to_entries[] | select(.key != "RUNNING" and .value > 0)] | length) == 0
       then "yes" else "no" end' 2>/dev/null || echo no
 }
+# Samples the heap of every TaskManager every 2 s and keeps "PEAK:MAX" (bytes; the largest use
+# seen by any TaskManager, and its heap size) in $1, until killed.
+sample_heap() {
+  local peak=0 max=0 ids id used size
+  while true; do
+    ids="$(curl -fsS --max-time 5 "$REST/taskmanagers" 2>/dev/null | jq -r '.taskmanagers[].id' 2>/dev/null)" || ids=""
+    for id in $ids; do
+      read -r used size < <(curl -fsS --max-time 5 \
+        "$REST/taskmanagers/$id/metrics?get=Status.JVM.Memory.Heap.Used,Status.JVM.Memory.Heap.Max" 2>/dev/null \
+        | jq -r '(map({(.id): .value}) | add) as $m | "\($m["Status.JVM.Memory.Heap.Used"] // 0) \($m["Status.JVM.Memory.Heap.Max"] // 0)"' \
+        2>/dev/null) || continue
+      [[ "$used" =~ ^[0-9]+$ && "$size" =~ ^[0-9]+$ ]] || continue
+      if ((used > peak)); then peak=$used max=$size; echo "$peak:$max" >"$1"; fi
+    done
+    sleep 2
+  done
+}
 ends() { tool org.in2stream.runners.tools.TrafficReport "--bootstrapServers=$BOOT" "--endsOf=$1" 2>/dev/null || echo "?"; }
 
 # Runs one profile: $1 name; the rest is set by the case below.
@@ -122,7 +144,7 @@ run_profile() {
   if ((period == 0)); then settings+=" all in one send;"; else settings+=" $batch per batch every $((period / 1000)) s;"; fi
   settings+=" --windowSeconds=$window --maxDelaySeconds=$delay"
   settings+=" ${ctx[*]:-(contexts 4096-32768, the default)}; checkpoints every 5 s; parallelism 2;"
-  settings+=" offline generator; $(date -u +%Y-%m-%d), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
+  settings+=" offline generator; TaskManager $FLINK_TM_MEMORY; $(date -u +%Y-%m-%d), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
   log "profile $name: $settings"
 
   tool org.in2stream.runners.tools.GenerateCorpus "--out=$dir/crawl0" "--docs=$docs" --bad=false \
@@ -146,6 +168,8 @@ run_profile() {
   [[ -n "$JOB" ]] || { log "no job id in the submit output"; return 1; }
   for ((i = 0; i < 360; i++)); do [[ "$(all_running "$JOB")" == yes ]] && break; sleep 0.5; done
   log "  job $JOB running; streaming"
+  sample_heap "$dir/tm-heap" &
+  SAMPLER=$!
 
   tool org.in2stream.runners.tools.TrafficProducer "--bootstrapServers=$BOOT" "--topic=$in" \
     "--dir=$dir/crawl0" "--batchSize=$batch" "--periodMillis=$period" >"$dir/producer.log" 2>&1 &
@@ -171,11 +195,12 @@ run_profile() {
   done
   log "  output quiet (end offsets of $out and $dead: $last)"
   curl -fsS --max-time 10 "$REST/jobs/$JOB/checkpoints" >"$dir/checkpoints.json" 2>>"$LOG" || true
+  kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; SAMPLER=""
   local rc=0
   tool org.in2stream.runners.tools.TrafficReport "--bootstrapServers=$BOOT" "--inputTopic=$in" \
     "--topic=$out" "--deadLetterTopic=$dead" "--checkpoints=$dir/checkpoints.json" \
     "--profile=$name$( ((SHORT)) && echo -short)" "--settings=$settings ($((SECONDS - t0)) s)" \
-    $( ((WRITE_DOC)) && echo "--docsFile=$ROOT/docs/fault-tests.md") >"$dir/report.tsv" 2>>"$LOG" || rc=$?
+    "--tmHeap=$(cat "$dir/tm-heap" 2>/dev/null)" $( ((WRITE_DOC)) && echo "--docsFile=$ROOT/docs/fault-tests.md") >"$dir/report.tsv" 2>>"$LOG" || rc=$?
   curl -fsS --max-time 10 -X PATCH "$REST/jobs/$JOB?mode=cancel" >/dev/null 2>&1 || true
   for ((i = 0; i < 240; i++)); do  # its slots are free for the next profile only once it is gone
     [[ "$(curl -fsS --max-time 5 "$REST/jobs/$JOB" 2>/dev/null | jq -r .state 2>/dev/null)" == CANCELED ]] && break

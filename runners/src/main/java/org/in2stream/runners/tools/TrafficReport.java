@@ -168,6 +168,19 @@ public final class TrafficReport {
     return m;
   }
 
+  /**
+   * The TaskManager heap figures sampled by the script while the profile ran ({@code PEAK:MAX} in
+   * bytes: the largest heap use seen and the heap's maximum size), in MiB; "-" when not sampled.
+   */
+  static Map<String, String> heap(String peakAndMax) {
+    Map<String, String> m = new LinkedHashMap<>();
+    String[] parts = peakAndMax == null ? new String[0] : peakAndMax.split(":");
+    boolean ok = parts.length == 2 && parts[0].matches("[0-9]+") && parts[1].matches("[0-9]+");
+    m.put("tm_heap_peak_mib", ok ? String.valueOf(Long.parseLong(parts[0]) >> 20) : "-");
+    m.put("tm_heap_max_mib", ok ? String.valueOf(Long.parseLong(parts[1]) >> 20) : "-");
+    return m;
+  }
+
   /** The nearest-rank percentile. */
   static long pct(List<Long> values, int p) {
     List<Long> v = new ArrayList<>(values);
@@ -186,14 +199,15 @@ public final class TrafficReport {
     sb.append("Profile `").append(profile).append("`: ").append(settings).append("\n\n");
     sb.append("| inputs | pages | re-crawl copies | pages with examples | share | copies with"
         + " examples | example ids twice | lost | dead letters by reason | latency p50 / p99 (s)"
-        + " | state size latest / max (bytes) | verdict |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | state size latest / max (bytes) | TaskManager heap peak / max (MiB) | verdict |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     sb.append("| ").append(String.join(" | ", r.get("inputs"), r.get("pages"),
         r.get("recrawl_copies"), r.get("pages_with_examples"), r.get("share_with_examples"),
         r.get("copies_with_examples"), r.get("example_ids_more_than_once"), r.get("inputs_lost"),
         r.get("dead_letters_by_reason"),
         r.get("latency_p50_s") + " / " + r.get("latency_p99_s"),
         r.get("state_bytes_latest") + " / " + r.get("state_bytes_max"),
+        r.getOrDefault("tm_heap_peak_mib", "-") + " / " + r.getOrDefault("tm_heap_max_mib", "-"),
         m.passed() ? "PASS" : "FAIL")).append(" |\n");
     for (String p : m.problems()) {
       sb.append("\n- ").append(p);
@@ -208,7 +222,7 @@ public final class TrafficReport {
     Args args;
     try {
       args = new Args(argv, Set.of("bootstrapServers", "inputTopic", "topic", "deadLetterTopic",
-          "checkpoints", "minShare", "profile", "settings", "docsFile", "endsOf"));
+          "checkpoints", "minShare", "profile", "settings", "docsFile", "endsOf", "tmHeap"));
       if (args.get("endsOf", null) != null) {
         // For the script's wait: how far the topics' read_committed ends are, summed (cheap).
         System.out.println(endOffsets(args.get("bootstrapServers", "localhost:9092"),
@@ -222,7 +236,7 @@ public final class TrafficReport {
       System.err.println("traffic-report: " + e.getMessage());
       System.err.println("usage: --bootstrapServers=H:P --inputTopic=I --topic=T --profile=NAME "
           + "[--deadLetterTopic=D] [--checkpoints=FILE.json] [--minShare=0.99] "
-          + "[--settings=TEXT] [--docsFile=docs/fault-tests.md]");
+          + "[--settings=TEXT] [--docsFile=docs/fault-tests.md] [--tmHeap=PEAK_BYTES:MAX_BYTES]");
       System.exit(2);
       return;
     }
@@ -263,6 +277,7 @@ public final class TrafficReport {
         ? Files.readString(Path.of(checkpoints)) : null;
     Measured m = measure(inputs, examples, dead, json,
         Double.parseDouble(args.get("minShare", "0.99")));
+    m.row().putAll(heap(args.get("tmHeap", null)));
     m.row().forEach((k, v) -> System.out.println(k + "\t" + v));
     System.out.println("verdict\t" + (m.passed() ? "PASS" : "FAIL"));
     m.problems().forEach(p -> System.out.println("problem\t" + p));

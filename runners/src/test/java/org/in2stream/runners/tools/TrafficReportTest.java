@@ -50,9 +50,18 @@ class TrafficReportTest {
     assertEquals("81234", m.row().get("state_bytes_latest"));
     assertEquals("90000", m.row().get("state_bytes_max"));
     assertEquals("12", m.row().get("checkpoints_completed"));
+    m.row().putAll(TrafficReport.heap((700L << 20) + ":" + (1024L << 20)));
     String md = TrafficReport.markdown("trickle", "settings", m);
     assertTrue(md.contains("| 100 | 100 | 0 | 100 | 1.0000 | 0 | 0 | 0 | none | 2.0 / 2.0 | 81234 /"
-        + " 90000 | PASS |"), md);
+        + " 90000 | 700 / 1024 | PASS |"), md);
+  }
+
+  @Test
+  void heapFiguresThatWereNotSampledShowAsDashes() {
+    assertEquals("-", TrafficReport.heap(null).get("tm_heap_peak_mib"));
+    assertEquals("-", TrafficReport.heap("12:").get("tm_heap_max_mib"));
+    assertEquals("-", TrafficReport.heap("x:5").get("tm_heap_peak_mib"));
+    assertEquals("3", TrafficReport.heap((3L << 20) + ":" + (8L << 20)).get("tm_heap_peak_mib"));
   }
 
   @Test
