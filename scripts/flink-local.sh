@@ -17,9 +17,12 @@
 #   FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), FLINK_SLOTS (2 per TaskManager),
 #   FLINK_TASKMANAGERS (1), FLINK_JM_MEMORY (1024m), FLINK_TM_MEMORY (2048m),
 #   FLINK_BIND_HOST (localhost; 0.0.0.0 to serve other machines), FLINK_START_TIMEOUT (120 s),
-#   FLINK_RETAINED_CHECKPOINTS (3 per job), FLINK_MANAGED_FRACTION (0.1: the share of Flink memory
-#   given to managed memory, which only RocksDB and batch sorting use; the heap state backend of
-#   this cluster keeps all state on the task heap, so Flink's default of 0.4 would leave it idle),
+#   FLINK_RETAINED_CHECKPOINTS (3 per job),
+#   FLINK_STATE_BACKEND (hashmap: state on the task heap, fastest for small state; rocksdb: state on
+#   local disk with incremental checkpoints, for windows whose documents and examples do not fit
+#   the heap, such as bursts), FLINK_MANAGED_FRACTION (the share of Flink memory given to managed
+#   memory, which RocksDB and batch sorting use: 0.1 with hashmap, whose state is on the task heap,
+#   and Flink's default 0.4 with rocksdb),
 #   FLINK_PROMETHEUS_PORTS (9249-9259: the Prometheus reporter of each JobManager/TaskManager takes
 #   the first free port of the range, and a process that finds none runs without it; "off" = none).
 set -euo pipefail
@@ -144,6 +147,13 @@ write_config() {
   local prom=${FLINK_PROMETHEUS_PORTS:-9249-9259}
   [[ "$prom" == off || "$prom" =~ ^[0-9]+(-[0-9]+)?$ ]] \
     || die "FLINK_PROMETHEUS_PORTS must be a port, a range like 9249-9259, or off"
+  local backend=${FLINK_STATE_BACKEND:-hashmap} managed incremental=false
+  case "$backend" in
+    hashmap) managed=${FLINK_MANAGED_FRACTION:-0.1} ;;
+    rocksdb) managed=${FLINK_MANAGED_FRACTION:-0.4} incremental=true ;;
+    *) die "FLINK_STATE_BACKEND must be hashmap or rocksdb (got '$backend')" ;;
+  esac
+  [[ "$managed" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || die "FLINK_MANAGED_FRACTION must be a number from 0 to 1"
   mkdir -p "$CONF_DIR"
   # Flink 1.19 reads conf/config.yaml (standard YAML) unless a legacy flink-conf.yaml is present.
   rm -f "$CONF_DIR/flink-conf.yaml"
@@ -157,7 +167,7 @@ jobmanager.execution.failover-strategy: region
 taskmanager.host: localhost
 taskmanager.bind-host: $bind
 taskmanager.memory.process.size: ${FLINK_TM_MEMORY:-2048m}
-taskmanager.memory.managed.fraction: ${FLINK_MANAGED_FRACTION:-0.1}
+taskmanager.memory.managed.fraction: $managed
 taskmanager.numberOfTaskSlots: $slots
 parallelism.default: 1
 rest.address: localhost
@@ -165,7 +175,8 @@ rest.bind-address: $bind
 rest.port: $rest
 io.tmp.dirs: $TMP_DIR
 web.tmpdir: $TMP_DIR/web
-state.backend.type: hashmap
+state.backend.type: $backend
+state.backend.incremental: $incremental
 state.checkpoints.dir: file://$CHECKPOINTS
 state.savepoints.dir: file://$SAVEPOINTS
 state.checkpoints.num-retained: ${FLINK_RETAINED_CHECKPOINTS:-3}

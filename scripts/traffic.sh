@@ -13,7 +13,7 @@
 #               windows, 60 s max delay, contexts of 4,096-32,768 tokens); ~42 min with the wait
 #               for the last window. --short: one every 2 s for 3 min (90), 30 s windows, 5 s delay
 #     burst     10,000 documents in one send (a few seconds); 60 s windows, 5 s delay, contexts of
-#               2,048-8,192 tokens. --short: 3,000 documents, the same settings
+#               2,048-8,192 tokens, 8 files per window (--numShards). --short: 3,000 documents
 #     recrawl   1,000 pages at 10/s with crawl boilerplate (date line, ad block, site footer), then
 #               two windows later the same pages again, half of them with a changed date line, ad
 #               block and footer year (GenerateCorpus --crawl=1); 60 s windows, 5 s delay, contexts
@@ -21,6 +21,8 @@
 #   --short         the CI form (a few minutes per profile)
 #   --write-doc     write each profile's table into docs/fault-tests.md (sections traffic-<profile>)
 #   --keep          leave Kafka and Flink running at the end
+# The cluster: one TaskManager of FLINK_TM_MEMORY (4096m) with the RocksDB state backend
+# (FLINK_STATE_BACKEND=rocksdb; hashmap keeps state on the heap); see scripts/flink-local.sh.
 #
 # Ports (env): KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 FLINK_REST_PORT=18081 FLINK_RPC_PORT=16123
 # (the same defaults as chaos.sh: run one at a time). State: <repo>/.local/{kafka,flink} are RESET;
@@ -50,9 +52,10 @@ done
 export KAFKA_PORT="${KAFKA_PORT:-39092}" KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-39093}"
 export FLINK_REST_PORT="${FLINK_REST_PORT:-18081}" FLINK_RPC_PORT="${FLINK_RPC_PORT:-16123}"
 # The TaskManager size of chaos.sh. The heap each profile needed (peak of the samples taken every
-# 2 s) is a column of its table: a window's documents, examples and filler pools are held on the
-# heap until the window fires (heap state backend).
+# 2 s) is a column of its table.
 export FLINK_TM_MEMORY="${FLINK_TM_MEMORY:-4096m}"
+# State on local disk (RocksDB): a burst window's documents, examples and pools outgrow any heap.
+export FLINK_STATE_BACKEND="${FLINK_STATE_BACKEND:-rocksdb}"
 BOOT="localhost:$KAFKA_PORT"
 REST="http://localhost:$FLINK_REST_PORT"
 FLINK="$ROOT/scripts/flink-local.sh"
@@ -134,7 +137,9 @@ run_profile() {
       batch=1 pause=0 ;;
     burst)
       if ((SHORT)); then docs=3000; else docs=10000; fi
-      batch=$docs period=0 pause=0 window=60 delay=5 ctx=(--minContextTokens=2048 --maxContextTokens=8192) ;;
+      # 8 files per window: a (window, file) group is sorted in memory when it is written
+      batch=$docs period=0 pause=0 window=60 delay=5
+      ctx=(--minContextTokens=2048 --maxContextTokens=8192 --numShards=8) ;;
     recrawl)
       if ((SHORT)); then docs=200 window=30; else docs=1000 window=60; fi
       batch=10 period=1000 delay=5 pause=$((2 * window)) crawl=0
@@ -144,7 +149,7 @@ run_profile() {
   if ((period == 0)); then settings+=" all in one send;"; else settings+=" $batch per batch every $((period / 1000)) s;"; fi
   settings+=" --windowSeconds=$window --maxDelaySeconds=$delay"
   settings+=" ${ctx[*]:-(contexts 4096-32768, the default)}; checkpoints every 5 s; parallelism 2;"
-  settings+=" offline generator; TaskManager $FLINK_TM_MEMORY; $(date -u +%Y-%m-%d), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
+  settings+=" offline generator; TaskManager $FLINK_TM_MEMORY, state backend $FLINK_STATE_BACKEND; $(date -u +%Y-%m-%d), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
   log "profile $name: $settings"
 
   tool org.in2stream.runners.tools.GenerateCorpus "--out=$dir/crawl0" "--docs=$docs" --bad=false \

@@ -18,6 +18,7 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SetCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -25,8 +26,10 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
@@ -57,8 +60,13 @@ import org.joda.time.Duration;
  * parallelism. Boilerplate: a normalised segment text ({@link RepeatedText}) found in at least
  * {@code boilerplateMinDocuments} distinct documents of the horizon is counted per window (a keyed
  * combine, so the count scales out), and its segments are removed from the sample after it is
- * taken (removing them while sampling would make the result depend on merge order). Memory: each
- * segment is held in N windows, each window's sample is bounded by {@code size}.
+ * taken (removing them while sampling would make the result depend on merge order).
+ *
+ * <p>Two levels. Each fixed window's bottom-k is taken once, when the window fires, from its
+ * grouped segments, and the pool of a horizon merges the N sorted samples of its windows in linear time. The
+ * bottom-k of a union is the bottom-k of the union of its parts' bottom-k, so this is the same pool
+ * as one sample over all the horizon's segments. Memory: one sample of at most {@code size} per
+ * window, and each of the N open horizons holds a merged sample of at most {@code size}.
  */
 public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCollection<HorizonPool>> {
   private final long seed;
@@ -95,16 +103,29 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
   public PCollection<HorizonPool> expand(PCollection<Segment> segments) {
     PCollection<Entry> entries = segments
         .apply("TagWindow", ParDo.of(new TagWindowFn()))
-        .setCoder(Entry.CODER)
+        .setCoder(Entry.CODER);
+    // Two levels: the bottom-k of each fixed window once, then the horizon's pool merges the N
+    // samples of its windows. A segment is added to one accumulator, not to N, and the horizon's
+    // accumulators hold sorted samples that are merged in linear time.
+    // The first level groups the window's segments (a bag: appending is cheap on every state
+    // backend, where a combining accumulator of thousands of segments would be rewritten, and on
+    // RocksDB re-serialised, for every segment) and samples them once when the window fires.
+    PCollection<Part> samples = entries
+        .apply("KeyForWindow", WithKeys.of(0))
+        .setCoder(KvCoder.of(VarIntCoder.of(), Entry.CODER))
+        .apply("SegmentsOfWindow", GroupByKey.create())
+        .apply("SampleEachWindow", ParDo.of(new SampleFn(seed, size)))
+        .setCoder(Part.CODER)
         .apply("Horizon", Window.into(horizon(window, horizonWindows)));
-    PCollectionList<Entry> parts = PCollectionList.of(entries);
+    PCollectionList<Part> parts = PCollectionList.of(samples);
     if (boilerplateMinDocuments > 0) {
-      PCollection<Entry> boilerplate = entries
+      PCollection<Part> boilerplate = entries
+          .apply("HorizonOfTexts", Window.into(horizon(window, horizonWindows)))
           .apply("TextKeys", ParDo.of(new TextKeyFn()))
           .setCoder(KvCoder.of(BigEndianLongCoder.of(), StringUtf8Coder.of()))
           .apply("DocsPerText", Combine.perKey(new DistinctDocsFn(boilerplateMinDocuments)))
           .apply("BoilerplateTexts", ParDo.of(new BoilerplateFn(boilerplateMinDocuments)))
-          .setCoder(Entry.CODER);
+          .setCoder(Part.CODER);
       parts = parts.and(boilerplate);
     }
     // Without defaults: a window gets a pool only if it has segments, and then it has QA pairs too
@@ -112,21 +133,14 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
     // windows' documents and QA pairs by a keyed join (JoinWithPool), not as a side input.
     return parts
         .apply("WithBoilerplate", Flatten.pCollections())
-        .apply("BottomK", Combine.globally(new PoolFn(seed, size, window.getMillis()))
+        .apply("BottomK", Combine.globally(new PoolFn(size, window.getMillis()))
             .withoutDefaults())
         .setCoder(new HorizonPool.Coder());
   }
 
-  /**
-   * A segment with the start of its event-time window, or (segment null) the hash of a boilerplate
-   * text of the horizon.
-   */
-  record Entry(Segment segment, long windowStart, long boilerplateHash) {
+  /** A segment with the start of its event-time window. */
+  record Entry(Segment segment, long windowStart) {
     static final Coder<Entry> CODER = new EntryCoder();
-
-    static Entry boilerplate(long hash) {
-      return new Entry(null, 0, hash);
-    }
   }
 
   static final class EntryCoder extends CustomCoder<Entry> {
@@ -134,22 +148,85 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
 
     @Override
     public void encode(Entry e, OutputStream out) throws IOException {
-      BooleanCoder.of().encode(e.segment() != null, out);
-      if (e.segment() != null) {
-        VarLongCoder.of().encode(e.windowStart(), out);
-        SEGMENT.encode(e.segment(), out);
-      } else {
-        BigEndianLongCoder.of().encode(e.boilerplateHash(), out);
-      }
+      VarLongCoder.of().encode(e.windowStart(), out);
+      SEGMENT.encode(e.segment(), out);
     }
 
     @Override
     public Entry decode(InputStream in) throws IOException {
-      if (BooleanCoder.of().decode(in)) {
-        long start = VarLongCoder.of().decode(in);
-        return new Entry(SEGMENT.decode(in), start, 0);
+      long start = VarLongCoder.of().decode(in);
+      return new Entry(SEGMENT.decode(in), start);
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+
+  /** An entry with its seeded sampling key (computed once, when the entry is first sampled). */
+  record Keyed(long key, Entry entry) {
+    static final Coder<Keyed> CODER = new KeyedCoder();
+
+    /** Sampling order: the key, then the segment's identity and window (a total order). */
+    static final Comparator<Keyed> ORDER = Comparator.comparingLong(Keyed::key)
+        .thenComparing(k -> k.entry().segment().getDocId())
+        .thenComparingInt(k -> k.entry().segment().getIndex())
+        .thenComparingLong(k -> k.entry().windowStart());
+
+    boolean sameSegment(Keyed other) {
+      return key == other.key
+          && entry.segment().getDocId().equals(other.entry().segment().getDocId())
+          && entry.segment().getIndex() == other.entry().segment().getIndex();
+    }
+  }
+
+  static final class KeyedCoder extends CustomCoder<Keyed> {
+    @Override
+    public void encode(Keyed k, OutputStream out) throws IOException {
+      BigEndianLongCoder.of().encode(k.key(), out);
+      Entry.CODER.encode(k.entry(), out);
+    }
+
+    @Override
+    public Keyed decode(InputStream in) throws IOException {
+      long key = BigEndianLongCoder.of().decode(in);
+      return new Keyed(key, Entry.CODER.decode(in));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+
+  /**
+   * An input of a horizon's pool: the sample of one of its windows (sorted by {@link Keyed#ORDER}),
+   * or (sample null) the hash of a boilerplate text of the horizon.
+   */
+  record Part(List<Keyed> sample, long boilerplateHash) {
+    static final Coder<Part> CODER = new PartCoder();
+
+    static Part boilerplate(long hash) {
+      return new Part(null, hash);
+    }
+  }
+
+  static final class PartCoder extends CustomCoder<Part> {
+    private static final Coder<List<Keyed>> SAMPLE = ListCoder.of(Keyed.CODER);
+
+    @Override
+    public void encode(Part p, OutputStream out) throws IOException {
+      BooleanCoder.of().encode(p.sample() != null, out);
+      if (p.sample() != null) {
+        SAMPLE.encode(p.sample(), out);
+      } else {
+        BigEndianLongCoder.of().encode(p.boilerplateHash(), out);
       }
-      return Entry.boilerplate(BigEndianLongCoder.of().decode(in));
+    }
+
+    @Override
+    public Part decode(InputStream in) throws IOException {
+      if (BooleanCoder.of().decode(in)) {
+        return new Part(SAMPLE.decode(in), 0);
+      }
+      return Part.boilerplate(BigEndianLongCoder.of().decode(in));
     }
 
     @Override
@@ -161,7 +238,7 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
     @ProcessElement
     public void process(@Element Segment s, BoundedWindow w, OutputReceiver<Entry> out) {
       long start = w instanceof IntervalWindow iw ? iw.start().getMillis() : 0L;
-      out.output(new Entry(s, start, 0));
+      out.output(new Entry(s, start));
     }
   }
 
@@ -174,7 +251,7 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
   }
 
   /** Emits the text hashes that occur in at least {@code min} distinct documents. */
-  static final class BoilerplateFn extends DoFn<KV<Long, Set<String>>, Entry> {
+  static final class BoilerplateFn extends DoFn<KV<Long, Set<String>>, Part> {
     private final int min;
     private final Counter texts = Metrics.counter(BuildFillerPool.class, "boilerplate_texts");
 
@@ -183,10 +260,10 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, Set<String>> kv, OutputReceiver<Entry> out) {
+    public void process(@Element KV<Long, Set<String>> kv, OutputReceiver<Part> out) {
       if (kv.getValue().size() >= min) {
         texts.inc();
-        out.output(Entry.boilerplate(kv.getKey()));
+        out.output(Part.boilerplate(kv.getKey()));
       }
     }
   }
@@ -262,26 +339,100 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
     public void verifyDeterministic() {}
   }
 
-  /** The accumulator of a pool: candidate segments (bottom-k, trimmed) and boilerplate hashes. */
+  /**
+   * The bottom-k of one window's segments: the {@code size} segments with the smallest seeded hash,
+   * sorted, each once. While reading, the list is trimmed back to {@code size} whenever it holds a
+   * quarter more (at least 64 more); trimming keeps the exact bottom-k, so when it happens does not
+   * change the result.
+   */
+  static final class SampleFn extends DoFn<KV<Integer, Iterable<Entry>>, Part> {
+    private final long seed;
+    private final int size;
+
+    SampleFn(long seed, int size) {
+      this.seed = seed;
+      this.size = size;
+    }
+
+    private long key(Segment x) {
+      return Hashing.sha256Long(Long.toString(seed), "filler", x.getDocId(),
+          Integer.toString(x.getIndex()));
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<Entry>> window, OutputReceiver<Part> out) {
+      int trimAt = size + Math.max(64, size / 4);
+      List<Keyed> sample = new ArrayList<>();
+      for (Entry e : window.getValue()) {
+        sample.add(new Keyed(key(e.segment()), e));
+        if (sample.size() >= trimAt) {
+          trim(sample, size);
+        }
+      }
+      trim(sample, size);
+      out.output(new Part(sample, 0));
+    }
+  }
+
+  /** Sorts by {@link Keyed#ORDER} and keeps the first {@code size} distinct segments. */
+  static void trim(List<Keyed> list, int size) {
+    list.sort(Keyed.ORDER);
+    List<Keyed> kept = new ArrayList<>(Math.min(size, list.size()));
+    for (Keyed k : list) {
+      if (kept.size() == size) {
+        break;
+      }
+      // the same segment can reach the pool twice from a journal
+      if (kept.isEmpty() || !kept.get(kept.size() - 1).sameSegment(k)) {
+        kept.add(k);
+      }
+    }
+    list.clear();
+    list.addAll(kept);
+  }
+
+  /**
+   * The first {@code size} distinct segments of two lists sorted by {@link Keyed#ORDER}, in that
+   * order: the bottom-k of their union, in linear time.
+   */
+  static List<Keyed> mergeSorted(List<Keyed> a, List<Keyed> b, int size) {
+    List<Keyed> out = new ArrayList<>(Math.min(size, a.size() + b.size()));
+    int i = 0;
+    int j = 0;
+    while (out.size() < size && (i < a.size() || j < b.size())) {
+      Keyed next;
+      if (j >= b.size() || (i < a.size() && Keyed.ORDER.compare(a.get(i), b.get(j)) <= 0)) {
+        next = a.get(i++);
+      } else {
+        next = b.get(j++);
+      }
+      if (out.isEmpty() || !out.get(out.size() - 1).sameSegment(next)) {
+        out.add(next);
+      }
+    }
+    return out;
+  }
+
+  /** The accumulator of a pool: the merged samples (sorted, at most k) and boilerplate hashes. */
   static final class Acc {
-    final List<Entry> segments = new ArrayList<>();
+    List<Keyed> segments = new ArrayList<>();
     final Set<Long> boilerplate = new HashSet<>();
   }
 
   static final class AccCoder extends CustomCoder<Acc> {
-    private static final Coder<List<Entry>> ENTRIES = ListCoder.of(Entry.CODER);
+    private static final Coder<List<Keyed>> SAMPLE = ListCoder.of(Keyed.CODER);
     private static final Coder<List<Long>> LONGS = ListCoder.of(BigEndianLongCoder.of());
 
     @Override
     public void encode(Acc acc, OutputStream out) throws IOException {
-      ENTRIES.encode(acc.segments, out);
+      SAMPLE.encode(acc.segments, out);
       LONGS.encode(new ArrayList<>(new TreeSet<>(acc.boilerplate)), out);
     }
 
     @Override
     public Acc decode(InputStream in) throws IOException {
       Acc acc = new Acc();
-      acc.segments.addAll(ENTRIES.decode(in));
+      acc.segments = new ArrayList<>(SAMPLE.decode(in));
       acc.boilerplate.addAll(LONGS.decode(in));
       return acc;
     }
@@ -291,40 +442,18 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
   }
 
   /**
-   * Keeps the {@code size} segments with the smallest seeded hash, sorted by that hash, then drops
-   * the boilerplate ones. Trimming keeps exactly the global bottom-k whatever the order of inputs
-   * and merges, so the pool is a function of the horizon's contents.
+   * The pool of a horizon: the bottom-k of the union of its windows' samples (each window's bottom-k
+   * holds every segment of the union's bottom-k that came from it, so this is the bottom-k of the
+   * horizon's segments), sorted by the seeded hash, then without its boilerplate segments. The
+   * result is a function of the horizon's contents, whatever the order of inputs and merges.
    */
-  static final class PoolFn extends Combine.CombineFn<Entry, Acc, HorizonPool> {
-    private final long seed;
+  static final class PoolFn extends Combine.CombineFn<Part, Acc, HorizonPool> {
     private final int size;
     private final long windowMillis;
 
-    PoolFn(long seed, int size, long windowMillis) {
-      this.seed = seed;
+    PoolFn(int size, long windowMillis) {
       this.size = size;
       this.windowMillis = windowMillis;
-    }
-
-    private long key(Segment x) {
-      return Hashing.sha256Long(Long.toString(seed), "filler", x.getDocId(),
-          Integer.toString(x.getIndex()));
-    }
-
-    private record Keyed(long key, Entry entry) {}
-
-    private static final Comparator<Keyed> ORDER = Comparator.comparingLong(Keyed::key)
-        .thenComparing(k -> k.entry().segment().getDocId())
-        .thenComparingInt(k -> k.entry().segment().getIndex());
-
-    /**
-     * An accumulator is trimmed back to {@code size} once it holds a quarter more (at least 64
-     * more): every window of the horizon holds one, so this bounds the pool state to about 1.25 x
-     * size x horizonWindows segments. Trimming keeps the exact bottom-k, so when it happens does not
-     * change the result.
-     */
-    private int trimAt() {
-      return size + Math.max(64, size / 4);
     }
 
     @Override
@@ -333,14 +462,11 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
     }
 
     @Override
-    public Acc addInput(Acc acc, Entry input) {
-      if (input.segment() == null) {
+    public Acc addInput(Acc acc, Part input) {
+      if (input.sample() == null) {
         acc.boilerplate.add(input.boilerplateHash());
-        return acc;
-      }
-      acc.segments.add(input);
-      if (acc.segments.size() >= trimAt()) {
-        trim(acc.segments);
+      } else {
+        acc.segments = mergeSorted(acc.segments, input.sample(), size);
       }
       return acc;
     }
@@ -350,21 +476,17 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
       Acc merged = new Acc();
       for (Acc a : accumulators) {
         merged.boilerplate.addAll(a.boilerplate);
-        merged.segments.addAll(a.segments);
-        if (merged.segments.size() >= trimAt()) {
-          trim(merged.segments);
-        }
+        merged.segments = mergeSorted(merged.segments, a.segments, size);
       }
       return merged;
     }
 
     @Override
     public HorizonPool extractOutput(Acc acc) {
-      List<Entry> kept = new ArrayList<>(acc.segments);
-      trim(kept);
       List<Segment> segments = new ArrayList<>();
       List<Long> starts = new ArrayList<>();
-      for (Entry e : kept) {
+      for (Keyed k : acc.segments) {
+        Entry e = k.entry();
         if (acc.boilerplate.isEmpty()
             || !acc.boilerplate.contains(RepeatedText.hash(e.segment().getText()))) {
           segments.add(e.segment());
@@ -374,37 +496,14 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
       return new HorizonPool(segments, starts, acc.boilerplate, windowMillis);
     }
 
-    /** Sorts by the seeded hash (each key computed once) and keeps the first {@code size}. */
-    private void trim(List<Entry> list) {
-      List<Keyed> keyed = new ArrayList<>(list.size());
-      for (Entry e : list) {
-        keyed.add(new Keyed(key(e.segment()), e));
-      }
-      keyed.sort(ORDER);
-      list.clear();
-      Keyed previous = null;
-      for (Keyed k : keyed) {
-        if (list.size() == size) {
-          break;
-        }
-        boolean duplicate = previous != null && previous.key() == k.key()
-            && previous.entry().segment().getDocId().equals(k.entry().segment().getDocId())
-            && previous.entry().segment().getIndex() == k.entry().segment().getIndex();
-        if (!duplicate) {
-          list.add(k.entry()); // the same segment can reach the pool twice from a journal
-        }
-        previous = k;
-      }
-    }
-
     @Override
-    public Coder<Acc> getAccumulatorCoder(CoderRegistry registry, Coder<Entry> inputCoder) {
+    public Coder<Acc> getAccumulatorCoder(CoderRegistry registry, Coder<Part> inputCoder) {
       return new AccCoder();
     }
 
     @Override
     public Coder<HorizonPool> getDefaultOutputCoder(CoderRegistry registry,
-        Coder<Entry> inputCoder) {
+        Coder<Part> inputCoder) {
       return new HorizonPool.Coder();
     }
   }
