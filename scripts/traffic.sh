@@ -126,6 +126,17 @@ sample_heap() {
     sleep 2
   done
 }
+# "yes" once every input watermark of every subtask of every operator with inputs is at least $2 (ms).
+watermark_passed() {
+  local v
+  for v in $(curl -fsS --max-time 5 "$REST/jobs/$1" 2>/dev/null | jq -r '.vertices[].id' 2>/dev/null); do
+    curl -fsS --max-time 5 "$REST/jobs/$1/vertices/$v/watermarks" 2>/dev/null || echo '[{"value":"-1"}]'
+  done | jq -rs --argjson t "$2" '[.[][] | .value | tonumber] | if length > 0 and min >= $t then "yes" else "no" end' \
+    2>/dev/null || echo no
+}
+completed_checkpoints() {
+  curl -fsS --max-time 5 "$REST/jobs/$1/checkpoints" 2>/dev/null | jq -r '.counts.completed // 0' 2>/dev/null || echo 0
+}
 ends() { tool org.in2stream.runners.tools.TrafficReport "--bootstrapServers=$BOOT" "--endsOf=$1" 2>/dev/null || echo "?"; }
 
 # Runs one profile: $1 name; the rest is set by the case below.
@@ -190,16 +201,32 @@ run_profile() {
       "--dir=$dir/crawl1" "--batchSize=$batch" "--periodMillis=$period" >>"$dir/producer.log" 2>&1 \
       || { log "re-crawl producer failed"; return 1; }
   fi
-  log "  all sent after $((SECONDS - t0)) s; waiting for the last window (${window} s + ${delay} s) and a quiet output"
-  sleep $((window + delay + 5))
-  # Quiet: the end offsets of the output topics are above 0 (a big window may take minutes before
-  # its first output) and stay the same for 30 s; at most 15 min.
-  local last="" same=0 cur
-  for ((i = 0; i < 180 && same < 6; i++)); do
-    cur="$(ends "$out,$dead")"
-    if [[ "$cur" =~ ^[1-9][0-9]*$ && "$cur" == "$last" ]]; then same=$((same + 1)); else same=0; last="$cur"; fi
+  # Done when every operator has seen the watermark pass the end of the window of the last document
+  # sent (so every window has fired), two more checkpoints have completed (the exactly-once writers
+  # commit what a checkpoint released), and the output topics' ends then stay the same for 15 s.
+  # Early dead letters cannot end the wait, however long a big window takes. At most 30 min.
+  local sent_ms target ckpt=-1 c last="" same=0 cur wm
+  sent_ms=$(date +%s%3N)
+  target=$(( (sent_ms / (window * 1000) + 1) * window * 1000 ))
+  log "  all sent after $((SECONDS - t0)) s; waiting for the watermark to pass $(date -u -d "@$((target / 1000))" +%H:%M:%S) (the last window's end), two checkpoints, and a quiet output"
+  for ((i = 0; i < 360; i++)); do
+    if ((ckpt < 0)); then
+      wm="$(watermark_passed "$JOB" "$target")"
+      if [[ "$wm" == yes ]]; then
+        ckpt="$(completed_checkpoints "$JOB")"
+        log "  watermark passed the last window's end; $ckpt checkpoints so far"
+      fi
+    else
+      c="$(completed_checkpoints "$JOB")"
+      if ((c >= ckpt + 2)); then
+        cur="$(ends "$out,$dead")"
+        if [[ "$cur" == "$last" ]]; then same=$((same + 1)); else same=0; last="$cur"; fi
+        ((same >= 3)) && break
+      fi
+    fi
     sleep 5
   done
+  ((same >= 3)) || log "  not quiet after 30 min (watermark passed: $( ((ckpt >= 0)) && echo yes || echo no)); measuring what there is"
   log "  output quiet (end offsets of $out and $dead: $last)"
   curl -fsS --max-time 10 "$REST/jobs/$JOB/checkpoints" >"$dir/checkpoints.json" 2>>"$LOG" || true
   kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; SAMPLER=""
