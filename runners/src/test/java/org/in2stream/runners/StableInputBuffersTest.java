@@ -34,6 +34,16 @@ class StableInputBuffersTest {
   }
 
   @Test
+  void aStreamWaitsLongerForACheckpointThanFlinksTenMinutesUnlessTold() {
+    assertEquals(In2Main.DEFAULT_CHECKPOINT_TIMEOUT_MILLIS,
+        parse("--mode=stream").getCheckpointTimeoutMillis());
+    assertTrue(In2Main.DEFAULT_CHECKPOINT_TIMEOUT_MILLIS > 10 * 60_000L);
+    assertEquals(120_000L,
+        parse("--mode=stream", "--checkpointTimeoutMillis=120000").getCheckpointTimeoutMillis());
+    assertEquals(-1L, parse("--mode=replay").getCheckpointTimeoutMillis());
+  }
+
+  @Test
   void explicitSafeValuesAreKept() {
     In2Main.Options o = parse("--mode=stream", "--numConcurrentCheckpoints=3",
         "--minPauseBetweenCheckpoints=0");
