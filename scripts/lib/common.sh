@@ -61,6 +61,8 @@ ensure_test_classpath() {
   echo "Building the modules and their test classpaths (mvn -DskipTests package)..." >&2
   (cd "$ROOT" && mvn -B -q -DskipTests package dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt) >&2
+  # The plugin leaves an unchanged file alone: mark the build, or every later call would rebuild.
+  touch "$ROOT/runners/target/test-classpath.txt"
 }
 
 # The classpath of a module's tests: its test classes, its classes and its test-scope dependencies.
