@@ -214,6 +214,7 @@ public final class ContextAssembler {
       }
     }
     boolean[] used = new boolean[pool.size()];
+    int answerHeld = 0; // candidates left out because they hold or ground the answer
     List<Segment> fillers = new ArrayList<>();
     List<Segment> draft = new ArrayList<>(own);
     int smallestCost = Integer.MAX_VALUE;
@@ -235,8 +236,11 @@ public final class ContextAssembler {
         }
         used[idx] = true;
         String normalised = RepeatedText.normalise(s.getText());
-        if ((answerFilter == null || answerFilter.allows(normalised))
-            && isNewText(normalised, ownTexts, texts)) {
+        if (answerFilter != null && !answerFilter.allows(normalised)) {
+          answerHeld++;
+          continue;
+        }
+        if (isNewText(normalised, ownTexts, texts)) {
           fillers.add(s);
           draft.add(s);
           slack -= cost;
@@ -253,14 +257,15 @@ public final class ContextAssembler {
     if (!candidatesLeft && slack >= Math.min(smallestCost, settings.lengths().min())) {
       return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: " + fillers.size()
           + " fillers of other documents reach about " + (target - slack) + " of " + target
-          + " tokens");
+          + " tokens" + heldOut(answerHeld));
     }
     // A long context holds text of other documents: when the source leaves less room than any
     // filler of the pool needs, there is no long-context example to make (not one without fillers).
     if (fillers.isEmpty()) {
       return failure(qa, Reason.INSUFFICIENT_FILLER, "no filler fits: the source segments take "
           + (target - slack) + " of the " + target + " target tokens and the smallest filler of "
-          + "the pool needs " + (smallestCost == Integer.MAX_VALUE ? "more" : smallestCost));
+          + "the pool needs " + (smallestCost == Integer.MAX_VALUE ? "more" : smallestCost)
+          + heldOut(answerHeld));
     }
 
     Measure measure = null;
@@ -298,6 +303,12 @@ public final class ContextAssembler {
       }
     }
     return best;
+  }
+
+  /** The failure message's note on candidates kept out by the answer rule, if any. */
+  private static String heldOut(int answerHeld) {
+    return answerHeld == 0 ? "" : "; " + answerHeld + " segments of other documents were left "
+        + "out because they hold or ground the answer";
   }
 
   /** Signatures of the needed segments of {@code qa} (all its segments if none is marked). */
