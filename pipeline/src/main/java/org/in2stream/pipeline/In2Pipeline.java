@@ -210,7 +210,8 @@ public final class In2Pipeline {
     AssembleContexts.Settings settings = new AssembleContexts.Settings(config.tokenizer(),
         recipe.template(), config.seed(), recipe.lengths(), recipe.placement(),
         recipe.maxSequenceTokens(), recipe.answerReserveTokens(),
-        recipe.mixture().shortContextShare(), Version.PIPELINE);
+        recipe.mixture().shortContextShare(), Version.PIPELINE)
+        .with(config.fillerHardness(), recipe.mixture().unanswerableShare());
     return qa.apply("AssembleContexts", new AssembleContexts(settings, pool));
   }
 }

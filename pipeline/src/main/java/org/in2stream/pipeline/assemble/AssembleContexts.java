@@ -42,11 +42,35 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
    * @param maxSequenceTokens the rendered prompt plus {@code answerReserveTokens} (or the answer's
    *     tokens, if more) never exceed this
    * @param shortContextRate chance that a QA pair is kept as a SHORT_CONTEXT example
+   * @param hardness how fillers are chosen and whether their hardness is recorded
+   * @param unanswerableRate chance that a QA pair not kept as SHORT_CONTEXT becomes UNANSWERABLE
    */
   public record Settings(String tokenizerSpec, TrainingTemplate template, long seed,
       LengthDistribution lengths, Placement placement, int maxSequenceTokens,
-      int answerReserveTokens, double shortContextRate, String pipelineVersion)
-      implements java.io.Serializable {}
+      int answerReserveTokens, double shortContextRate, String pipelineVersion,
+      FillerHardness hardness, double unanswerableRate)
+      implements java.io.Serializable {
+    /** The paper's fillers (random, nothing measured) and no unanswerable examples. */
+    public Settings(String tokenizerSpec, TrainingTemplate template, long seed,
+        LengthDistribution lengths, Placement placement, int maxSequenceTokens,
+        int answerReserveTokens, double shortContextRate, String pipelineVersion) {
+      this(tokenizerSpec, template, seed, lengths, placement, maxSequenceTokens,
+          answerReserveTokens, shortContextRate, pipelineVersion, FillerHardness.PAPER, 0);
+    }
+
+    public Settings {
+      if (hardness == null) {
+        throw new IllegalArgumentException("filler hardness settings are required");
+      }
+    }
+
+    /** The same settings with other filler hardness and unanswerable rate. */
+    public Settings with(FillerHardness newHardness, double newUnanswerableRate) {
+      return new Settings(tokenizerSpec, template, seed, lengths, placement, maxSequenceTokens,
+          answerReserveTokens, shortContextRate, pipelineVersion, newHardness,
+          newUnanswerableRate);
+    }
+  }
 
   static final TupleTag<QaPair> QA = new TupleTag<>() {};
   static final TupleTag<HorizonPool> POOL = new TupleTag<>() {};
@@ -76,6 +100,21 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
         : qa.getKind();
   }
 
+  /**
+   * The kind with unanswerable examples: a QA pair that is not kept as SHORT_CONTEXT becomes
+   * UNANSWERABLE with probability {@code unanswerableRate} (a second seeded draw per request key);
+   * at rate 0 the same as {@link #kindOf(QaPair, long, double)}.
+   */
+  public static Kind kindOf(QaPair qa, long seed, double shortContextRate,
+      double unanswerableRate) {
+    Kind kind = kindOf(qa, seed, shortContextRate);
+    if (kind != Kind.SHORT_CONTEXT && unanswerableRate > 0
+        && Seeds.uniform(seed, "unanswerable", qa.getRequestKey()) < unanswerableRate) {
+      return Kind.UNANSWERABLE;
+    }
+    return kind;
+  }
+
   static final class AssembleFn extends DoFn<KV<Integer, CoGbkResult>, LongContextExample> {
     private final Settings settings;
     private final Counter failed = Metrics.counter(AssembleContexts.class, "failures");
@@ -98,19 +137,24 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
     @ProcessElement
     public void process(@Element KV<Integer, CoGbkResult> group, MultiOutputReceiver out) {
       HorizonPool horizon = JoinWithPool.valueOf(group.getValue(), POOL);
+      // One similarity index per (window, shard) group, shared by its examples; built on first use.
+      FillerIndex index = horizon == null ? null
+          : new FillerIndex(horizon.segments(), settings.seed());
       for (QaPair qa : group.getValue().getAll(QA)) {
-        assembleOne(qa, horizon, out);
+        assembleOne(qa, horizon, index, out);
       }
     }
 
-    private void assembleOne(QaPair qa, HorizonPool horizon, MultiOutputReceiver out) {
-      Kind kind = kindOf(qa, settings.seed(), settings.shortContextRate());
+    private void assembleOne(QaPair qa, HorizonPool horizon, FillerIndex index,
+        MultiOutputReceiver out) {
+      Kind kind = kindOf(qa, settings.seed(), settings.shortContextRate(),
+          settings.unanswerableRate());
       ContextAssembler.Result r;
       try {
         if (horizon == null) {
           throw new IllegalStateException("no filler pool for the window of this QA pair");
         }
-        r = assembler.assemble(qa, kind, horizon.segments());
+        r = assembler.assemble(qa, kind, horizon.segments(), index);
         if (r.example() != null) {
           r.example().setFillerWindows(horizon.windowsOf(r.example().getFillerSegmentIds()));
         }

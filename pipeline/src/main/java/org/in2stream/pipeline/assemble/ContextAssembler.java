@@ -15,6 +15,9 @@ import org.in2stream.pipeline.tokenize.TextTokenizer;
 import org.in2stream.pipeline.util.Hashing;
 import org.in2stream.pipeline.util.Seeds;
 import org.in2stream.pipeline.verify.EvidenceSpans;
+import org.in2stream.pipeline.verify.LexicalChecks;
+import org.in2stream.pipeline.verify.Quote;
+import org.in2stream.pipeline.verify.Tokens;
 import org.in2stream.schema.AnswerSegment;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.Kind;
@@ -117,26 +120,44 @@ public final class ContextAssembler {
    * @param pool filler candidates in a deterministic order (the same on every replay)
    */
   public Result assemble(QaPair qa, Kind kind, List<Segment> pool) {
+    return assemble(qa, kind, pool, null);
+  }
+
+  /**
+   * The same, with the similarity index of {@code pool} shared by the examples of one pool ({@link
+   * FillerIndex}); null builds one for this call when the filler hardness settings need it.
+   */
+  public Result assemble(QaPair qa, Kind kind, List<Segment> pool, FillerIndex index) {
     if (!sums) {
-      return assemble(qa, kind, pool, null);
+      return assemble(qa, kind, pool, index, null);
     }
     try {
-      return assemble(qa, kind, pool, new LineCounts());
+      return assemble(qa, kind, pool, index, new LineCounts());
     } catch (SumMismatch e) {
-      return assemble(qa, kind, pool, null);
+      return assemble(qa, kind, pool, index, null);
     }
   }
 
+  /**
+   * What an example records of its fillers' hardness: its setting and each filler's similarity to
+   * the evidence (by identity of the pool's segment objects).
+   */
+  private record Measure(String label, Map<Segment, Double> similarity) {}
+
   /** Assembles the example, counting by sums where exact if {@code counts} is set. */
-  private Result assemble(QaPair qa, Kind kind, List<Segment> pool, LineCounts counts) {
+  private Result assemble(QaPair qa, Kind kind, List<Segment> pool, FillerIndex index,
+      LineCounts counts) {
     String id = exampleId(qa, kind);
-    List<Segment> own = qa.getSegments();
-    String completion = template.completion(qa.getAnswer());
+    boolean unanswerable = kind == Kind.UNANSWERABLE;
+    // An unanswerable context holds no segment of the QA pair's document: only fillers.
+    List<Segment> own = unanswerable ? List.of() : qa.getSegments();
+    String completion = template.completion(unanswerable ? template.abstention()
+        : qa.getAnswer());
     int completionTokens = tokenizer.count(completion);
     int reserve = Math.max(settings.answerReserveTokens(), completionTokens);
     if (kind == Kind.SHORT_CONTEXT) {
       return finish(qa, kind, id, new ArrayList<>(own), List.of(), -1, Map.of(), reserve,
-          completion, completionTokens, counts);
+          completion, completionTokens, counts, null);
     }
     SplittableRandom rng = Seeds.rng(seed, "assemble", id);
     int sampled = settings.lengths().sample(rng);
@@ -156,6 +177,14 @@ public final class ContextAssembler {
       ownTexts.add(n);
       texts.add(n);
     }
+    if (unanswerable) {
+      ownTokens = 0;
+      for (Segment s : qa.getSegments()) { // the same rule against the document left out
+        String n = RepeatedText.normalise(s.getText());
+        ownTexts.add(n);
+        texts.add(n);
+      }
+    }
     if (ownTokens > target) {
       return failure(qa, Reason.SOURCE_LONGER_THAN_TARGET, "source segments hold about "
           + ownTokens + " tokens, above the target of " + target + " (sampled " + sampled
@@ -166,7 +195,26 @@ public final class ContextAssembler {
     // merges at piece boundaries, so each round takes the exact count (summed where the tokenizer
     // allows, see LineCounts) and fills what is left.
     int[] order = permutation(pool.size(), rng);
+    // Filler hardness (beyond the paper): with similar fillers or confusers the order puts them
+    // first; those settings and unanswerable examples also keep out every segment that contains
+    // the answer or grounds it. The paper's random order is untouched.
+    FillerHardness hardness = settings.hardness();
+    boolean similar = hardness.similarFor(seed, id);
+    boolean strict = similar || hardness.confuserShare() > 0 || unanswerable;
+    AnswerFilter answerFilter = strict ? new AnswerFilter(qa.getAnswer()) : null;
+    List<long[]> evidence = null;
+    if (hardness.measures() || similar || hardness.confuserShare() > 0) {
+      if (index == null || index.pool() != pool) {
+        index = new FillerIndex(pool, seed);
+      }
+      evidence = evidenceSignatures(qa, index);
+      if (similar || hardness.confuserShare() > 0) {
+        order = hardOrder(qa, id, pool, order, index, evidence, similar,
+            Math.max(0, target - ownTokens), answerFilter);
+      }
+    }
     boolean[] used = new boolean[pool.size()];
+    int answerHeld = 0; // candidates left out because they hold or ground the answer
     List<Segment> fillers = new ArrayList<>();
     List<Segment> draft = new ArrayList<>(own);
     int smallestCost = Integer.MAX_VALUE;
@@ -187,7 +235,12 @@ public final class ContextAssembler {
           continue;
         }
         used[idx] = true;
-        if (isNewText(RepeatedText.normalise(s.getText()), ownTexts, texts)) {
+        String normalised = RepeatedText.normalise(s.getText());
+        if (answerFilter != null && !answerFilter.allows(normalised)) {
+          answerHeld++;
+          continue;
+        }
+        if (isNewText(normalised, ownTexts, texts)) {
           fillers.add(s);
           draft.add(s);
           slack -= cost;
@@ -204,23 +257,36 @@ public final class ContextAssembler {
     if (!candidatesLeft && slack >= Math.min(smallestCost, settings.lengths().min())) {
       return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: " + fillers.size()
           + " fillers of other documents reach about " + (target - slack) + " of " + target
-          + " tokens");
+          + " tokens" + heldOut(answerHeld));
     }
     // A long context holds text of other documents: when the source leaves less room than any
     // filler of the pool needs, there is no long-context example to make (not one without fillers).
     if (fillers.isEmpty()) {
       return failure(qa, Reason.INSUFFICIENT_FILLER, "no filler fits: the source segments take "
           + (target - slack) + " of the " + target + " target tokens and the smallest filler of "
-          + "the pool needs " + (smallestCost == Integer.MAX_VALUE ? "more" : smallestCost));
+          + "the pool needs " + (smallestCost == Integer.MAX_VALUE ? "more" : smallestCost)
+          + heldOut(answerHeld));
     }
 
-    if (settings.placement() == Placement.SHUFFLE) {
+    Measure measure = null;
+    if (hardness.measures()) {
+      Map<Segment, Integer> at = new IdentityHashMap<>();
+      for (int i = 0; i < pool.size(); i++) {
+        at.put(pool.get(i), i);
+      }
+      Map<Segment, Double> similarity = new IdentityHashMap<>();
+      for (Segment f : fillers) {
+        similarity.put(f, index.similarity(at.get(f), evidence));
+      }
+      measure = new Measure(hardness.label(similar), similarity);
+    }
+    if (settings.placement() == Placement.SHUFFLE || unanswerable) {
       // The paper's placement: a uniform shuffle of all pieces.
       List<Segment> pieces = new ArrayList<>(fillers);
       pieces.addAll(own);
       shuffle(pieces, rng);
       return finish(qa, kind, id, pieces, fillers, target, Map.of(), reserve, completion,
-          completionTokens, counts);
+          completionTokens, counts, measure);
     }
     Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
     StratifiedOrder stratified = new StratifiedOrder(own, needed, fillers, separatorTokens,
@@ -228,7 +294,7 @@ public final class ContextAssembler {
     Result best = null;
     for (int attempt = 0; attempt < STRATIFIED_ATTEMPTS; attempt++) {
       Result r = finish(qa, kind, id, stratified.next(), fillers, target, stratified.bins(),
-          reserve, completion, completionTokens, counts);
+          reserve, completion, completionTokens, counts, measure);
       if (r.example() == null || r.depthMisses() == 0) {
         return r;
       }
@@ -237,6 +303,111 @@ public final class ContextAssembler {
       }
     }
     return best;
+  }
+
+  /** The failure message's note on candidates kept out by the answer rule, if any. */
+  private static String heldOut(int answerHeld) {
+    return answerHeld == 0 ? "" : "; " + answerHeld + " segments of other documents were left "
+        + "out because they hold or ground the answer";
+  }
+
+  /** Signatures of the needed segments of {@code qa} (all its segments if none is marked). */
+  private static List<long[]> evidenceSignatures(QaPair qa, FillerIndex index) {
+    Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
+    List<long[]> out = new ArrayList<>();
+    for (Segment s : qa.getSegments()) {
+      if (needed.isEmpty() || needed.contains(s.getIndex())) {
+        out.add(index.signature(s.getText()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The order the fillers are tried in: first confusers, up to {@code confuserShare} of {@code
+   * room} tokens (segments that hold at least two of the question's key terms, or its only one, the
+   * most first), then, for a similar example, every segment with a similarity above 0 to the
+   * evidence, the most similar first, then the rest of {@code random} in its order. Ties are broken
+   * by a hash of the segment id seeded by the global seed and the example id.
+   */
+  private int[] hardOrder(QaPair qa, String id, List<Segment> pool, int[] random,
+      FillerIndex index, List<long[]> evidence, boolean similar, int room,
+      AnswerFilter answerFilter) {
+    long exampleKey = Hashing.sha256Long(Long.toString(seed), "filler-order", id);
+    boolean[] placed = new boolean[pool.size()];
+    int[] out = new int[pool.size()];
+    int n = 0;
+    double confuserShare = settings.hardness().confuserShare();
+    if (confuserShare > 0) {
+      long[] terms = FillerIndex.keyTerms(qa.getQuestion(), qa.getAnswer());
+      int budget = (int) Math.round(confuserShare * room);
+      int taken = 0;
+      if (terms.length > 0) {
+        for (int i : index.sharingTerms(terms, Math.min(2, terms.length), exampleKey)) {
+          Segment s = pool.get(i);
+          int cost = s.getTokens() + separatorTokens;
+          if (taken >= budget) {
+            break;
+          }
+          if (s.getDocId().equals(qa.getDocId()) || taken + cost > budget
+              || !answerFilter.allows(RepeatedText.normalise(s.getText()))) {
+            continue;
+          }
+          placed[i] = true;
+          out[n++] = i;
+          taken += cost;
+        }
+      }
+    }
+    if (similar) {
+      for (int i : index.mostSimilar(evidence, exampleKey)) {
+        if (!placed[i]) {
+          placed[i] = true;
+          out[n++] = i;
+        }
+      }
+    }
+    for (int i : random) {
+      if (!placed[i]) {
+        out[n++] = i;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Keeps out of a context the segments that would answer its question: one whose normalised,
+   * lower-cased text contains the answer's, or one that passes the verification chain's grounding
+   * check for the answer ({@link LexicalChecks#grounding}: every content word and number of the
+   * answer is a token of the text), as if it were the evidence.
+   */
+  static final class AnswerFilter {
+    private final String answer;
+    private final String needle;
+    private final List<String> words;
+
+    AnswerFilter(String answer) {
+      this.answer = answer;
+      this.needle = RepeatedText.normalise(answer).toLowerCase(java.util.Locale.ROOT);
+      this.words = Tokens.content(answer);
+    }
+
+    /** True if the normalised filler text neither contains nor grounds the answer. */
+    boolean allows(String normalisedText) {
+      String lower = normalisedText.toLowerCase(java.util.Locale.ROOT);
+      if (!needle.isEmpty() && lower.contains(needle)) {
+        return false;
+      }
+      if (words.isEmpty()) {
+        return true;
+      }
+      for (String w : words) { // cheap pre-check: a missing word cannot be grounded
+        if (!Tokens.isNumber(w) && !lower.contains(w)) {
+          return true;
+        }
+      }
+      return !LexicalChecks.grounding(answer, List.of(new Quote(-1, normalisedText))).passed();
+    }
   }
 
   /**
@@ -255,7 +426,7 @@ public final class ContextAssembler {
   /** Fits the pieces to the target and the sequence, then renders the record. */
   private Result finish(QaPair qa, Kind kind, String id, List<Segment> pieces,
       List<Segment> fillers, int target, Map<Integer, Integer> bins, int reserve,
-      String completion, int completionTokens, LineCounts counts) {
+      String completion, int completionTokens, LineCounts counts, Measure measure) {
     Set<Segment> removable = new HashSet<>(fillers);
     boolean summed = counts != null;
     String context = join(pieces);
@@ -299,6 +470,7 @@ public final class ContextAssembler {
     List<String> fillerSegmentIds = new ArrayList<>();
     int misses = 0;
     int pos = 0;
+    double similaritySum = 0;
     for (Segment s : pieces) {
       int end = pos + s.getText().length();
       boolean isOwn = s.getDocId().equals(qa.getDocId());
@@ -324,16 +496,20 @@ public final class ContextAssembler {
       } else if (!isOwn) {
         fillerDocIds.add(s.getDocId());
         fillerSegmentIds.add(s.getDocId() + "#" + s.getIndex());
+        if (measure != null) {
+          similaritySum += measure.similarity().get(s);
+        }
       }
       pos = end + SEPARATOR.length();
     }
     boolean shortContext = kind == Kind.SHORT_CONTEXT;
+    boolean unanswerable = kind == Kind.UNANSWERABLE;
     LongContextExample example = LongContextExample.newBuilder()
         .setId(id)
         .setKind(kind)
         .setContext(context)
         .setQuestion(qa.getQuestion())
-        .setAnswer(qa.getAnswer())
+        .setAnswer(unanswerable ? template.abstention() : qa.getAnswer())
         .setPrompt(prompt)
         .setCompletion(completion)
         .setTemplate(template.id())
@@ -353,9 +529,14 @@ public final class ContextAssembler {
         .setSource(qa.getSource())
         .setAnswerCharOffset(template.answerCharOffset(prompt))
         .setCompletionTokens(completionTokens)
-        .setPlacement(shortContext ? "none" : settings.placement().id())
+        .setPlacement(shortContext ? "none" : unanswerable ? Placement.SHUFFLE.id()
+            : settings.placement().id())
         .setLengthDistribution(shortContext ? "own-text" : settings.lengths().toString())
         .setMaxSequenceTokens(settings.maxSequenceTokens())
+        .setFillerHardness(measure == null ? null : measure.label())
+        .setHardness(measure == null || fillerDocIds.isEmpty() ? null
+            : similaritySum / fillerDocIds.size())
+        .setWithheldAnswer(unanswerable ? qa.getAnswer() : null)
         .build();
     example = EvidenceSpans.withScores(qa, example);
     return new Result(example, null, misses);

@@ -80,6 +80,19 @@ public enum TrainingTemplate {
     return completionPrefix + answer + completionSuffix;
   }
 
+  /**
+   * The answer of an UNANSWERABLE example (beyond the paper, docs/beyond-in2.md): a fixed sentence
+   * that says the context does not hold the answer. Part of the template's version: a changed
+   * wording needs a new template id.
+   */
+  public String abstention() {
+    return ABSTENTION;
+  }
+
+  /** The abstention of both shipped templates. */
+  public static final String ABSTENTION =
+      "The context does not contain the answer to this question.";
+
   /** Where the answer starts in {@code prompt + completion}, in UTF-16 units. */
   public int answerCharOffset(String prompt) {
     return prompt.length() + completionPrefix.length();

@@ -3,6 +3,7 @@ package org.in2stream.pipeline.check;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
 import org.in2stream.schema.AnswerSegment;
@@ -104,6 +105,45 @@ public final class ExampleChecks {
     if (e.getKind() != Kind.SHORT_CONTEXT && e.getFillerDocIds().isEmpty()) {
       v.add(e.getKind() + " without fillers");
     }
+    if (e.getKind() == Kind.UNANSWERABLE) {
+      unanswerable(e, v);
+    } else if (e.getWithheldAnswer() != null) {
+      v.add(e.getKind() + " with a withheld answer");
+    }
+    if (e.getHardness() != null && !(e.getHardness() >= 0 && e.getHardness() <= 1)) {
+      v.add("hardness " + e.getHardness() + " outside [0, 1]");
+    }
     return v;
+  }
+
+  /**
+   * The opposite of the answer-segment invariants: an UNANSWERABLE example holds no answer segment
+   * and no segment of its source document, its context does not contain its withheld answer (after
+   * whitespace normalisation, ignoring case), and its answer is not the withheld one (it is the
+   * template's abstention).
+   */
+  private static void unanswerable(LongContextExample e, List<String> v) {
+    if (!e.getAnswerSegments().isEmpty()) {
+      v.add("UNANSWERABLE with " + e.getAnswerSegments().size() + " answer segments");
+    }
+    String withheld = e.getWithheldAnswer();
+    if (withheld == null || withheld.isBlank()) {
+      v.add("UNANSWERABLE without its withheld answer");
+    } else if (normalise(e.getContext()).contains(normalise(withheld))) {
+      v.add("UNANSWERABLE context contains the withheld answer");
+    }
+    for (String id : e.getFillerSegmentIds()) {
+      if (id.startsWith(e.getSourceDocId() + "#")) {
+        v.add("UNANSWERABLE context holds segment " + id + " of its source document");
+      }
+    }
+    if (withheld != null && withheld.equals(e.getAnswer())) {
+      v.add("UNANSWERABLE answer is the withheld answer, not an abstention");
+    }
+  }
+
+  /** Whitespace runs to one space, trimmed, lower case (as the assembler's repeated-text rule). */
+  private static String normalise(String text) {
+    return text.replaceAll("\\s+", " ").trim().toLowerCase(Locale.ROOT);
   }
 }

@@ -456,4 +456,26 @@ public interface In2Options extends PipelineOptions {
   double getMaxDeadLetterShare();
 
   void setMaxDeadLetterShare(double value);
+
+  @Description("How fillers are chosen (beyond the paper, docs/beyond-in2.md): random (the "
+      + "paper), similar (the pool's segments most similar to the evidence, never one that holds "
+      + "the answer) or mixed:<share> (that share of examples similar, the rest random)")
+  @Default.String("random")
+  String getFillerHardness();
+
+  void setFillerHardness(String value);
+
+  @Description("Share (0-1) of each long context's filler tokens given to confusers: segments "
+      + "that share the question's key terms but do not hold the answer; 0 (off) by default")
+  @Default.Double(0)
+  double getConfuserShare();
+
+  void setConfuserShare(double value);
+
+  @Description("Record every example's hardness (mean similarity of its fillers to the evidence) "
+      + "even with --fillerHardness=random and no confusers (other settings always record it)")
+  @Default.Boolean(false)
+  boolean getRecordHardness();
+
+  void setRecordHardness(boolean value);
 }

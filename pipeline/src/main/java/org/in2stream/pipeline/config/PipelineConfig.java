@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.in2stream.pipeline.assemble.FillerHardness;
 import org.in2stream.pipeline.assemble.LengthDistribution;
 import org.in2stream.pipeline.assemble.Placement;
 import org.in2stream.pipeline.assemble.TrainingTemplate;
@@ -58,7 +59,8 @@ public record PipelineConfig(
     VerifySettings verify,
     List<OutputFormat> outputFormats,
     String kafkaProperties,
-    double maxDeadLetterShare)
+    double maxDeadLetterShare,
+    FillerHardness fillerHardness)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -171,6 +173,9 @@ public record PipelineConfig(
     if (!(maxDeadLetterShare >= 0 && maxDeadLetterShare <= 1)) {
       errors.add("--maxDeadLetterShare must be between 0 and 1 (got " + maxDeadLetterShare + ")");
     }
+    if (fillerHardness == null) {
+      throw new IllegalArgumentException("filler hardness settings are required");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid configuration:\n  - "
           + String.join("\n  - ", errors));
@@ -224,7 +229,9 @@ public record PipelineConfig(
         verifySettings(o, generator == Generator.OPENAI),
         OutputFormat.parseList(o.getOutputFormats()),
         blankToNull(o.getKafkaProperties()),
-        o.getMaxDeadLetterShare());
+        o.getMaxDeadLetterShare(),
+        FillerHardness.parse(o.getFillerHardness(), o.getConfuserShare(),
+            o.getRecordHardness()));
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */

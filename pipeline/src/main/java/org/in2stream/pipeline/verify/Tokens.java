@@ -19,7 +19,7 @@ public final class Tokens {
   private static final Pattern TOKEN = Pattern.compile("\\p{N}+(?:[.,]\\p{N}+)*|\\p{L}[\\p{L}\\p{M}]*");
   private static final Pattern THOUSANDS = Pattern.compile("\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?");
   /** Function words that carry no fact of their own; never required to be grounded. */
-  static final Set<String> STOPWORDS = Set.of(
+  public static final Set<String> STOPWORDS = Set.of(
       "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "as", "is", "it", "be",
       "for", "are", "was", "were", "with", "that", "this", "from", "has", "have", "had", "its",
       "their", "his", "her", "they", "them", "which", "who", "whom", "what", "when", "where", "how",

@@ -46,7 +46,22 @@ public final class DatasetCard {
   private static final String[] DECILES = {"0.0-0.1", "0.1-0.2", "0.2-0.3", "0.3-0.4", "0.4-0.5",
       "0.5-0.6", "0.6-0.7", "0.7-0.8", "0.8-0.9", "0.9-1.0"};
 
+  /** The paper's three kinds: always on the card. */
+  private static final List<Kind> PAPER_KINDS =
+      List.of(Kind.FINE_GRAINED, Kind.MULTI_SEGMENT, Kind.SHORT_CONTEXT);
+
   private DatasetCard() {}
+
+  /** The kinds the card shows: the paper's, and any other the examples have. */
+  static List<Kind> kinds(Figures f) {
+    return List.copyOf(f.byKind().keySet());
+  }
+
+  /** The paper's share of a kind (0 for UNANSWERABLE, which the paper does not have). */
+  private static double paperShare(Kind kind) {
+    double[] paper = {1.1 / 1.55, 0.3 / 1.55, 0.15 / 1.55};
+    return kind.ordinal() < paper.length ? paper[kind.ordinal()] : 0;
+  }
 
   /** The numbers of the card, for the Markdown and for tests. */
   public record Figures(int examples, Map<Kind, Integer> byKind, Map<Kind, Long> contextTokens,
@@ -87,6 +102,7 @@ public final class DatasetCard {
     save(tokensByKind(f), card.resolve(TOKENS_PNG));
     save(deadLetters(f), card.resolve(DEAD_LETTERS_PNG));
     Files.writeString(card.resolve("README.md"), markdown(output, f)
+        + HardnessCard.markdown(report.examples())
         + VerificationCard.markdown(VerificationCard.figures(report)), StandardCharsets.UTF_8);
     return f;
   }
@@ -96,7 +112,7 @@ public final class DatasetCard {
     List<LongContextExample> examples = r.examples();
     Map<Kind, Integer> byKind = new EnumMap<>(Kind.class);
     Map<Kind, Long> tokensByKind = new EnumMap<>(Kind.class);
-    for (Kind k : Kind.values()) {
+    for (Kind k : PAPER_KINDS) { // UNANSWERABLE (beyond the paper) only when there are some
       byKind.put(k, 0);
       tokensByKind.put(k, 0L);
     }
@@ -192,7 +208,7 @@ public final class DatasetCard {
     chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setXAxisLabelRotation(45);
     List<String> labels = binLabels(f);
-    for (Kind kind : Kind.values()) {
+    for (Kind kind : kinds(f)) {
       List<Long> counts = new ArrayList<>();
       for (long c : f.lengthHistogram()[kind.ordinal()]) {
         counts.add(c);
@@ -232,11 +248,10 @@ public final class DatasetCard {
     List<String> kinds = new ArrayList<>();
     List<Double> actual = new ArrayList<>();
     List<Double> paper = new ArrayList<>();
-    double[] paperShares = {1.1 / 1.55, 0.3 / 1.55, 0.15 / 1.55};
-    for (Kind kind : Kind.values()) {
+    for (Kind kind : kinds(f)) {
       kinds.add(kind.name());
       actual.add(f.examples() == 0 ? 0 : f.byKind().get(kind) / (double) f.examples());
-      paper.add(paperShares[kind.ordinal()]);
+      paper.add(paperShare(kind));
     }
     chart.addSeries("this dataset", kinds, actual);
     chart.addSeries("IN2 paper (1.1M:300K:150K)", kinds, paper);
@@ -252,7 +267,7 @@ public final class DatasetCard {
     chart.getStyler().setDecimalPattern("#,##0");
     List<String> kinds = new ArrayList<>();
     List<Long> tokens = new ArrayList<>();
-    for (Kind kind : Kind.values()) {
+    for (Kind kind : kinds(f)) {
       kinds.add(kind.name());
       tokens.add(f.contextTokens().get(kind));
     }
@@ -355,21 +370,21 @@ public final class DatasetCard {
         + "the filler horizon)", boilerplateRemoved(output));
     md.append("\n## Kind mixture\n\n![kind mixture](").append(KIND_MIXTURE_PNG).append(")\n\n");
     md.append("| kind | examples | share | IN2 paper | context tokens |\n|---|---:|---:|---:|---:|\n");
-    double[] paper = {1.1 / 1.55, 0.3 / 1.55, 0.15 / 1.55};
-    for (Kind kind : Kind.values()) {
+    for (Kind kind : kinds(f)) {
       int n = f.byKind().get(kind);
       md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f%% | %.1f%% | %,d |%n", kind.name(),
-          n, f.examples() == 0 ? 0 : 100.0 * n / f.examples(), 100 * paper[kind.ordinal()],
+          n, f.examples() == 0 ? 0 : 100.0 * n / f.examples(), 100 * paperShare(kind),
           f.contextTokens().get(kind)));
     }
     md.append("\n## Context lengths\n\n![context lengths](").append(CONTEXT_LENGTHS_PNG)
         .append(")\n\n![tokens by kind](").append(TOKENS_PNG).append(")\n\n");
-    md.append("| context tokens | FINE_GRAINED | MULTI_SEGMENT | SHORT_CONTEXT |\n"
-        + "|---|---:|---:|---:|\n");
+    md.append("| context tokens | ").append(String.join(" | ",
+        kinds(f).stream().map(Kind::name).toList())).append(" |\n|---")
+        .append("|---:".repeat(kinds(f).size())).append("|\n");
     List<String> labels = binLabels(f);
     for (int b = 0; b < labels.size(); b++) {
       md.append("| ").append(labels.get(b));
-      for (Kind kind : Kind.values()) {
+      for (Kind kind : kinds(f)) {
         md.append(" | ").append(f.lengthHistogram()[kind.ordinal()][b]);
       }
       md.append(" |\n");
