@@ -58,7 +58,8 @@ public record PipelineConfig(
     VerifySettings verify,
     List<OutputFormat> outputFormats,
     String kafkaProperties,
-    double maxDeadLetterShare)
+    double maxDeadLetterShare,
+    org.in2stream.pipeline.eval.EvalSplit.Rule evalSplit)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -171,6 +172,13 @@ public record PipelineConfig(
     if (!(maxDeadLetterShare >= 0 && maxDeadLetterShare <= 1)) {
       errors.add("--maxDeadLetterShare must be between 0 and 1 (got " + maxDeadLetterShare + ")");
     }
+    if (evalSplit != null && output == null) {
+      errors.add("--evalSplit writes the evaluation side under --output/eval/: set --output");
+    }
+    if (evalSplit != null && readJournal) {
+      errors.add("--evalSplit routes documents, and --readJournal reads none (the journal holds "
+          + "training QA pairs only); drop one of them");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid configuration:\n  - "
           + String.join("\n  - ", errors));
@@ -224,7 +232,8 @@ public record PipelineConfig(
         verifySettings(o, generator == Generator.OPENAI),
         OutputFormat.parseList(o.getOutputFormats()),
         blankToNull(o.getKafkaProperties()),
-        o.getMaxDeadLetterShare());
+        o.getMaxDeadLetterShare(),
+        org.in2stream.pipeline.eval.EvalSplit.parse(o.getEvalSplit()));
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */
