@@ -233,7 +233,7 @@ public final class ScoreProbes {
     System.setProperty("java.awt.headless", "true");
     Files.createDirectories(out);
     Files.writeString(out.resolve(MARKDOWN), markdown(r, title), StandardCharsets.UTF_8);
-    BitmapEncoder.saveBitmap(heatmap(r, title), out.resolve(HEATMAP).toString(),
+    BitmapEncoder.saveBitmap(heatmap(r), out.resolve(HEATMAP).toString(),
         BitmapEncoder.BitmapFormat.PNG);
   }
 
@@ -241,10 +241,10 @@ public final class ScoreProbes {
     return String.format(Locale.ROOT, "%.1f-%.1f", (double) bin / bins, (double) (bin + 1) / bins);
   }
 
-  /** Mean token F1 per cell: x the context length, y the depth bin (0 = first at the top). */
-  static HeatMapChart heatmap(Report r, String title) {
+  /** Mean token F1 per cell: x the context length, y the depth bin (0 = first, at the bottom). */
+  static HeatMapChart heatmap(Report r) {
     HeatMapChart chart = new HeatMapChartBuilder().width(900).height(560)
-        .title(title + ": mean token F1 by context length x depth")
+        .title("Mean token F1 by context length x needle depth (all kinds)")
         .xAxisTitle("context length (tokens)").yAxisTitle("needle depth").build();
     chart.getStyler().setShowValue(true);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
