@@ -45,7 +45,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wiring only: ReadDocuments → Deduplicate → (Decontaminate, with --decontaminate) → SegmentDocuments →
+ * Wiring only: ReadDocuments → Deduplicate → (Decontaminate, with --decontaminate) → (EvalSplit, with
+ * --evalSplit: evaluation documents go to SegmentEvalDocuments → SynthesizeEvalQa → eval/ files) →
+ * SegmentDocuments →
  * DropBoilerplate (with BuildFillerPool's horizon) → SynthesizeQa → DeduplicateQuestions →
  * AssembleContexts → CheckExampleIds → WriteExamples, with the failures of every step flattened into
  * one dead-letter output. With {@code --readJournal} the steps before AssembleContexts are replaced by
