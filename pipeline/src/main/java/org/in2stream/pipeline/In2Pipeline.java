@@ -19,6 +19,8 @@ import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.pipeline.config.Recipe;
 import org.in2stream.pipeline.decontaminate.Decontaminate;
 import org.in2stream.pipeline.dedup.DeduplicateQuestions;
+import org.in2stream.pipeline.eval.EvalSide;
+import org.in2stream.pipeline.eval.EvalSplit;
 import org.in2stream.pipeline.failure.CountOutputs;
 import org.in2stream.pipeline.segment.SegmentDocuments;
 import org.in2stream.pipeline.sink.WriteExamples;
@@ -43,7 +45,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wiring only: ReadDocuments → Deduplicate → (Decontaminate, with --decontaminate) → SegmentDocuments →
+ * Wiring only: ReadDocuments → Deduplicate → (Decontaminate, with --decontaminate) → (EvalSplit, with
+ * --evalSplit: evaluation documents go to SegmentEvalDocuments → SynthesizeEvalQa → eval/ files) →
+ * SegmentDocuments →
  * DropBoilerplate (with BuildFillerPool's horizon) → SynthesizeQa → DeduplicateQuestions →
  * AssembleContexts → CheckExampleIds → WriteExamples, with the failures of every step flattened into
  * one dead-letter output. With {@code --readJournal} the steps before AssembleContexts are replaced by
@@ -57,7 +61,13 @@ public final class In2Pipeline {
 
   /** The outputs of the pipeline before they are written, for tests and for sinks. */
   public record Outputs(PCollection<LongContextExample> examples, PCollection<Failure> failures,
-      PCollection<QaPair> qaPairs) {
+      PCollection<QaPair> qaPairs, EvalSide eval) {
+    /** Without an evaluation side ({@code --evalSplit} off). */
+    public Outputs(PCollection<LongContextExample> examples, PCollection<Failure> failures,
+        PCollection<QaPair> qaPairs) {
+      this(examples, failures, qaPairs, null);
+    }
+
     public PCollectionTuple asTuple() {
       return PCollectionTuple.of(WriteExamples.EXAMPLES, examples)
           .and(WriteExamples.FAILURES, failures);
@@ -74,10 +84,13 @@ public final class In2Pipeline {
     Outputs outputs = new Outputs(
         built.examples().apply("CountExamples", CountOutputs.examples()),
         built.failures().apply("CountDeadLetters", CountOutputs.deadLetters()),
-        built.qaPairs());
+        built.qaPairs(), built.eval());
     outputs.asTuple().apply("WriteExamples", new WriteExamples(new WriteExamples.Sinks(
         config.output(), config.numShards(), config.bootstrapServers(), config.outputTopic(),
         config.deadLetterTopic(), config.eosShards(), config.kafkaClientProperties()).withFormats(config.outputFormats())));
+    if (outputs.eval() != null) {
+      outputs.eval().write(config.output(), config.numShards());
+    }
     if (config.qaJournalTopic() != null) {
       outputs.qaPairs().apply("JournalQa", QaJournal.write(config.bootstrapServers(),
           config.qaJournalTopic(), config.eosShards(), config.kafkaClientProperties()));
@@ -129,6 +142,15 @@ public final class In2Pipeline {
       clean = checked.get(Decontaminate.CLEAN);
       failureList = failureList.and(checked.get(Decontaminate.FAILURES));
     }
+    // With --evalSplit, evaluation documents leave here: never a filler, a training question or in
+    // the QA journal; they get their own QA pairs (SynthesizeEvalQa) for the probes.
+    PCollection<Document> evalDocs = null;
+    if (config.evalSplit() != null) {
+      PCollectionTuple routed = clean.apply("EvalSplit",
+          new EvalSplit(config.evalSplit(), config.seed()));
+      clean = routed.get(EvalSplit.TRAIN);
+      evalDocs = routed.get(EvalSplit.EVAL);
+    }
 
     PCollectionTuple segmented = clean
         .apply("SegmentDocuments", new SegmentDocuments(config.tokenizer(),
@@ -159,6 +181,23 @@ public final class In2Pipeline {
     PCollectionTuple checked = examples.get(AssembleContexts.EXAMPLES)
         .apply("CheckExampleIds", new CheckExampleIds());
 
+    EvalSide eval = null;
+    if (evalDocs != null) {
+      PCollectionTuple evalSegmented = evalDocs.apply("SegmentEvalDocuments",
+          new SegmentDocuments(config.tokenizer(), config.minSegmentTokens(),
+              config.maxParagraphTokens(), config.maxDocumentTokens()));
+      PCollectionTuple evalQa = evalSegmented.get(SegmentDocuments.SEGMENTED).apply(
+          "SynthesizeEvalQa", new SynthesizeQa(generator, config.seed(),
+              recipe.questionsPerDocument(), recipe.mixture().multiSegmentShare(),
+              config.maxInFlight())
+              .withVerification(config.verify())
+              .withMaxSourceTokens(config.llm() == null ? config.maxContextTokens()
+                  : Math.min(config.maxContextTokens(), config.llm().maxSourceTokens())));
+      failureList = failureList.and(evalSegmented.get(SegmentDocuments.FAILURES))
+          .and(evalQa.get(SynthesizeQa.FAILURES));
+      eval = new EvalSide(evalDocs, evalQa.get(SynthesizeQa.QA));
+    }
+
     PCollection<Failure> failures = failureList
         .and(segmented.get(SegmentDocuments.FAILURES))
         .and(asked.get(DropBoilerplate.FAILURES))
@@ -166,7 +205,7 @@ public final class In2Pipeline {
         .and(examples.get(AssembleContexts.FAILURES))
         .and(checked.get(CheckExampleIds.FAILURES))
         .apply("DeadLetters", Flatten.pCollections());
-    return new Outputs(checked.get(CheckExampleIds.EXAMPLES), failures, qaPairs);
+    return new Outputs(checked.get(CheckExampleIds.EXAMPLES), failures, qaPairs, eval);
   }
 
   /**

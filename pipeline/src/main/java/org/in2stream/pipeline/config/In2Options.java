@@ -478,4 +478,14 @@ public interface In2Options extends PipelineOptions {
   boolean getRecordHardness();
 
   void setRecordHardness(boolean value);
+
+  @Description("Evaluation split: none (default), hash:<share> (a seeded hash of the stable document "
+      + "id below <share> routes the document to evaluation, e.g. hash:0.1) or after:<ISO instant> "
+      + "(documents with a Kafka timestamp at or after it). Evaluation documents are never a "
+      + "training source or filler; their documents and QA pairs go to <output>/eval/ for the "
+      + "BuildProbes tool (docs/eval-probes.md)")
+  @Default.String("none")
+  String getEvalSplit();
+
+  void setEvalSplit(String value);
 }

@@ -60,7 +60,8 @@ public record PipelineConfig(
     List<OutputFormat> outputFormats,
     String kafkaProperties,
     double maxDeadLetterShare,
-    FillerHardness fillerHardness)
+    FillerHardness fillerHardness,
+    org.in2stream.pipeline.eval.EvalSplit.Rule evalSplit)
     implements Serializable {
 
   /** Bounded replay of an offset range, or a continuous stream. */
@@ -176,6 +177,13 @@ public record PipelineConfig(
     if (fillerHardness == null) {
       throw new IllegalArgumentException("filler hardness settings are required");
     }
+    if (evalSplit != null && output == null) {
+      errors.add("--evalSplit writes the evaluation side under --output/eval/: set --output");
+    }
+    if (evalSplit != null && readJournal) {
+      errors.add("--evalSplit routes documents, and --readJournal reads none (the journal holds "
+          + "training QA pairs only); drop one of them");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid configuration:\n  - "
           + String.join("\n  - ", errors));
@@ -231,7 +239,8 @@ public record PipelineConfig(
         blankToNull(o.getKafkaProperties()),
         o.getMaxDeadLetterShare(),
         FillerHardness.parse(o.getFillerHardness(), o.getConfuserShare(),
-            o.getRecordHardness()));
+            o.getRecordHardness()),
+        org.in2stream.pipeline.eval.EvalSplit.parse(o.getEvalSplit()));
   }
 
   /** The OpenAI-compatible generator's settings; checked by {@link LlmSettings} itself. */

@@ -103,7 +103,8 @@ public final class DatasetCard {
     save(deadLetters(f), card.resolve(DEAD_LETTERS_PNG));
     Files.writeString(card.resolve("README.md"), markdown(output, f)
         + HardnessCard.markdown(report.examples())
-        + VerificationCard.markdown(VerificationCard.figures(report)), StandardCharsets.UTF_8);
+        + VerificationCard.markdown(VerificationCard.figures(report))
+        + ProbeOverlap.markdown(output, report.examples()), StandardCharsets.UTF_8);
     return f;
   }
 

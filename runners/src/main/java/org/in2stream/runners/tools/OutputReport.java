@@ -110,6 +110,13 @@ public final class OutputReport {
         inputs.add("no-source:" + f.getInputSha256());
       }
     }
+    // With --evalSplit, a document routed to evaluation is accounted for by eval/documents.
+    for (org.in2stream.schema.Document d : readAll(output.resolve(
+        org.in2stream.pipeline.eval.EvalSide.DIR).resolve(
+        org.in2stream.pipeline.eval.EvalSide.DOCUMENTS_DIR), org.in2stream.schema.Document.class,
+        org.in2stream.schema.Document.getClassSchema())) {
+      inputs.add(key(d.getSource()));
+    }
     long bytes = sizeOf(output.resolve(WriteExamples.EXAMPLES_DIR));
     return new Report(examples, failures, violations, inputs, bytes);
   }
