@@ -5,7 +5,9 @@ import java.nio.file.Path;
 
 /**
  * Opens the response cache named by {@code --llmCache}: {@code none}, {@code file:DIR} (embedded, one
- * machine or a shared mount) or {@code redis://host:port[/db]} (networked, for a cluster).
+ * machine or a shared mount; a Beam file system URI such as {@code file:s3://bucket/prefix} stores
+ * one object per response: {@link ObjectStoreResponseCache}) or {@code redis://host:port[/db]}
+ * (networked, for a cluster).
  */
 public final class ResponseCaches {
   private ResponseCaches() {}
@@ -34,6 +36,10 @@ public final class ResponseCaches {
     if (spec.startsWith("redis:")) {
       return new RedisResponseCache(spec);
     }
-    return new FileResponseCache(Path.of(spec.substring("file:".length())));
+    String dir = spec.substring("file:".length());
+    if (org.in2stream.pipeline.util.FileUris.isRemote(dir)) {
+      return new ObjectStoreResponseCache(dir);
+    }
+    return new FileResponseCache(Path.of(dir));
   }
 }
