@@ -185,7 +185,6 @@ public final class In2Main {
     }
     String spec = config.llm().cache();
     if (spec != null && spec.startsWith("file:")
-        && !FileUris.isRemote(spec.substring("file:".length()))
         && !java.nio.file.Path.of(spec.substring("file:".length())).isAbsolute()) {
       throw new IllegalArgumentException("--llmCache=" + spec + " is relative to each TaskManager's "
           + "working directory on a cluster (a different folder on every worker); give an absolute "

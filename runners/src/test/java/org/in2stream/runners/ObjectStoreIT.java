@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,7 +21,6 @@ import org.apache.beam.sdk.PipelineResult;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.in2stream.pipeline.config.PipelineConfig;
-import org.in2stream.pipeline.synth.llm.FakeLlmServer;
 import org.in2stream.runners.s3.PathStyleS3Clients;
 import org.in2stream.runners.tools.GenerateCorpus;
 import org.in2stream.runners.tools.OutputReport;
@@ -40,15 +38,14 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The rest of the object-storage paths, against the real S3-compatible server S3OutputIT uses
  * (s3proxy with signature checks): {@code --decontaminate} read from a bucket; the output read back
  * from the bucket by {@code scripts/export.sh} and the dataset card, byte for byte the same as from
- * a local run; and the LLM response cache kept in a bucket ({@code --llmCache=file:s3://...}), which a
- * strict replay then answers from without one call. The tools run as a user runs them: the shaded
- * jar in a child process, credentials from the AWS environment variables.
+ * a local run; and {@code --llmCache=file:s3://...} refused in one line (ResponseCaches says why).
+ * The tools run as a user runs them: the shaded jar in a child process, credentials from the AWS
+ * environment variables.
  */
 class ObjectStoreIT {
   @RegisterExtension
@@ -206,53 +203,14 @@ class ObjectStoreIT {
   }
 
   @Test
-  void responseCacheInABucketServesAStrictReplayWithoutCalls(@TempDir Path tmp) throws Exception {
-    Path corpus = tmp.resolve("corpus");
-    GenerateCorpus.generate(corpus, 60, 29, false);
-    ProduceDocs.recreateTopic(kafka.bootstrapServers(), "store-llm", 2);
-    long sent = ProduceDocs.produce(kafka.bootstrapServers(), "store-llm", corpus);
-    String cache = "file:s3://" + BUCKET + "/llm-cache";
-
-    // In2Main.parse, not prepare: the preflight's own call to the server would count as a call.
-    Map<String, Long> first;
-    FakeLlmServer.Stats stats;
-    try (FakeLlmServer server = FakeLlmServer.start(FakeLlmServer.Config.healthy(5))) {
-      first = runParsed(args("store-llm", tmp.resolve("first").toString(), "--generator=openai",
-          "--llmUrl=" + server.baseUrl(), "--llmModel=fake-model", "--llmCache=" + cache,
-          "--verify=lexical", "--qaAttempts=1"));
-      stats = server.stats();
-    }
-    List<String> keys = new ArrayList<>();
-    for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix("llm-cache/"))
-        .contents()) {
-      keys.add(o.key());
-    }
-    System.out.printf("first run: %d LLM calls, %d cache writes, %d objects under s3://%s/"
-        + "llm-cache/ (e.g. %s)%n", stats.requests(), first.get("SynthesizeQa.llm_cache_writes"),
-        keys.size(), BUCKET, keys.isEmpty() ? "-" : keys.get(0));
-    assertTrue(stats.requests() > 0);
-    assertEquals(first.get("SynthesizeQa.llm_cache_writes").longValue(), keys.size());
-    assertTrue(keys.stream().allMatch(k -> k.matches(
-        "llm-cache/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]+\\.json")), keys.toString());
-
-    Map<String, Long> replay;
-    FakeLlmServer.Stats idle;
-    try (FakeLlmServer server = FakeLlmServer.start(FakeLlmServer.Config.healthy(0))) {
-      replay = runParsed(args("store-llm", tmp.resolve("replay").toString(), "--generator=openai",
-          "--llmUrl=" + server.baseUrl(), "--llmModel=fake-model", "--llmCache=" + cache,
-          "--llmCacheMode=replay", "--verify=lexical", "--qaAttempts=1"));
-      idle = server.stats();
-    }
-    System.out.printf("strict replay from the bucket: %d calls, %d cache hits%n", idle.requests(),
-        replay.get("SynthesizeQa.llm_cache_hits"));
-    assertEquals(0, idle.requests());
-    assertEquals(first.get("SynthesizeQa.requests"), replay.get("SynthesizeQa.llm_cache_hits"));
-    OutputReport.Report a = OutputReport.read(tmp.resolve("first"));
-    OutputReport.Report b = OutputReport.read(tmp.resolve("replay"));
-    assertEquals(sent, a.inputsAccounted().size());
-    assertFalse(a.examples().isEmpty());
-    assertEquals(new HashSet<>(a.examples()), new HashSet<>(b.examples()));
-    assertEquals(new HashSet<>(a.failures()), new HashSet<>(b.failures()));
+  void aResponseCacheInABucketIsAOneLineConfigurationError() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> In2Main.prepare(args("never-read", "/tmp/never", "--generator=openai",
+            "--llmUrl=http://127.0.0.1:1/v1", "--llmModel=m",
+            "--llmCache=file:s3://" + BUCKET + "/llm-cache")));
+    System.out.println("--llmCache=file:s3://...: " + e.getMessage());
+    assertTrue(e.getMessage().contains("cannot live in an object store")
+        && e.getMessage().contains("redis://"), e.getMessage());
   }
 
   private static String[] args(String topic, String output, String... extra) {
