@@ -49,8 +49,8 @@ final class RemoteOutput {
     PipelineOptionsFactory.register(S3Options.class);
     PipelineOptions options;
     try {
-      options = PipelineOptionsFactory.fromArgs(beam.toArray(String[]::new)).withValidation()
-          .create();
+      // No validation: it asks for a runner, and the tools run none (unknown names still fail).
+      options = PipelineOptionsFactory.fromArgs(beam.toArray(String[]::new)).create();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown option among " + beam + " (the tool's own are "
           + own + "; others must be Beam file-system options such as --awsRegion, --endpoint, "
