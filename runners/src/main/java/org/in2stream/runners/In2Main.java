@@ -12,6 +12,7 @@ import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.aws2.options.AwsOptions;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.s3.SSECustomerKey;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
@@ -27,6 +28,7 @@ import org.in2stream.pipeline.source.PartitionRange;
 import org.in2stream.pipeline.source.ReplayRanges;
 import org.in2stream.pipeline.source.WindowCorpusCheck;
 import org.in2stream.pipeline.tokenize.Tokenizers;
+import org.in2stream.pipeline.util.FileUris;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
@@ -144,6 +146,7 @@ public final class In2Main {
     rejectSecretsInOptions(options);
     PipelineConfig config = PipelineConfig.from(options);
     checkCachePathOnCluster(options, config);
+    checkRemoteInputs(options, config);
     Preflight.check(config);
     return new Prepared(options, config);
   }
@@ -187,6 +190,27 @@ public final class In2Main {
           + "working directory on a cluster (a different folder on every worker); give an absolute "
           + "path on a mount all TaskManagers share (--llmCache=file:/mnt/in2/llm-cache), "
           + "--llmCache=redis://host:port or --llmCache=none");
+    }
+  }
+
+  /**
+   * Inputs named by a URI ({@code --decontaminate=s3://bucket/eval.txt}) are looked up before the
+   * job starts, through Beam's file systems configured with the job's options (region, endpoint,
+   * client factory), so that a wrong bucket, key or endpoint is one line here rather than a failing
+   * task on every worker.
+   */
+  static void checkRemoteInputs(Options options, PipelineConfig config) {
+    String eval = config.recipe().decontaminate();
+    if (!FileUris.isRemote(eval)) {
+      return;
+    }
+    FileSystems.setDefaultPipelineOptions(options);
+    try {
+      FileUris.single(eval);
+    } catch (java.io.FileNotFoundException e) {
+      throw new IllegalArgumentException("--decontaminate=" + eval + ": no object there");
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalArgumentException("--decontaminate=" + eval + " cannot be read: " + e);
     }
   }
 
@@ -328,12 +352,23 @@ public final class In2Main {
    * line), so tools that read the output (the dataset card) can report what only counters know.
    */
   static void writeCounters(Map<String, Long> counters, String output) {
-    if (output == null || output.contains("://")) {
+    if (output == null) {
       return;
     }
     StringBuilder sb = new StringBuilder();
     counters.forEach((name, value) -> sb.append(name).append('\t').append(value)
         .append('\n'));
+    if (FileUris.isRemote(output)) {
+      String uri = (output.endsWith("/") ? output : output + "/") + COUNTERS_FILE;
+      try (java.nio.channels.WritableByteChannel ch = FileSystems.create(
+          FileSystems.matchNewResource(uri, false), "text/tab-separated-values")) {
+        ch.write(java.nio.ByteBuffer.wrap(sb.toString().getBytes(
+            java.nio.charset.StandardCharsets.UTF_8)));
+      } catch (java.io.IOException | RuntimeException e) {
+        System.err.println("in2-stream: could not write " + uri + ": " + e);
+      }
+      return;
+    }
     try {
       java.nio.file.Files.createDirectories(java.nio.file.Path.of(output));
       java.nio.file.Files.writeString(java.nio.file.Path.of(output, COUNTERS_FILE), sb);

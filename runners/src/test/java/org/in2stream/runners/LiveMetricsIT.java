@@ -144,6 +144,15 @@ class LiveMetricsIT {
       assertTrue(printed.contains("dead letters by reason"), printed);
       assertTrue(printed.contains("dead-letter share"), printed);
       assertTrue(printed.contains("ReadDocuments.records_read"), printed);
+      // Progress through every stage, from the REST API alone (a stream: counts and rates, no ETA).
+      assertTrue(printed.contains("progress (documents through each stage; a stream"), printed);
+      for (String stage : List.of("records read from Kafka", "documents decoded",
+          "documents segmented", "QA pairs generated", "examples out", "dead letters")) {
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("\\n  " + stage
+            + " +running +([0-9,]+) ").matcher(printed);
+        assertTrue(row.find(), stage + " row: " + printed);
+        assertTrue(Long.parseLong(row.group(1).replace(",", "")) > 0, stage + " counted: " + printed);
+      }
     } finally {
       producing.set(false);
       producer.join(30_000);

@@ -7,6 +7,7 @@ import java.util.List;
 import org.in2stream.pipeline.assemble.LengthDistribution;
 import org.in2stream.pipeline.assemble.Placement;
 import org.in2stream.pipeline.assemble.TrainingTemplate;
+import org.in2stream.pipeline.util.FileUris;
 
 /**
  * What the data looks like (the IN2 recipe and its extensions), apart from where it is read and
@@ -62,7 +63,9 @@ public record Recipe(
       errors.add("--maxSequenceTokens (" + maxSequenceTokens + ") minus --answerReserveTokens ("
           + answerReserveTokens + ") must hold the smallest context length of " + lengths);
     }
-    if (decontaminate != null && !Files.isReadable(Path.of(decontaminate))) {
+    // A URI (s3://...) is checked by the launcher, once the file systems know the job's options.
+    if (decontaminate != null && !FileUris.isRemote(decontaminate)
+        && !Files.isReadable(Path.of(decontaminate))) {
       errors.add("--decontaminate=" + decontaminate + ": no readable file there");
     }
   }

@@ -6,6 +6,7 @@ import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hasher;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.in2stream.pipeline.util.FileUris;
 
 /**
  * The 10-grams of a set of evaluation texts, for decontamination (IN2 recipe: a raw text with a
@@ -48,10 +50,15 @@ public final class NGramIndex {
     this.shortTexts = shortTexts;
   }
 
-  /** The index of a file, built on first use and shared by all threads of this JVM. */
+  /**
+   * The index of a file (a local path, or a Beam file system URI such as {@code s3://bucket/eval.txt}),
+   * built on first use and shared by all threads of this JVM.
+   */
   public static NGramIndex load(String path) {
     return CACHE.computeIfAbsent(path, p -> {
-      try (BufferedReader in = Files.newBufferedReader(Path.of(p), StandardCharsets.UTF_8)) {
+      try (BufferedReader in = FileUris.isRemote(p)
+          ? new BufferedReader(new InputStreamReader(FileUris.open(p), StandardCharsets.UTF_8))
+          : Files.newBufferedReader(Path.of(p), StandardCharsets.UTF_8)) {
         List<String> lines = new ArrayList<>();
         for (String line = in.readLine(); line != null; line = in.readLine()) {
           lines.add(line);

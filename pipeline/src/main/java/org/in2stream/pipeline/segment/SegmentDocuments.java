@@ -63,6 +63,8 @@ public final class SegmentDocuments extends PTransform<PCollection<Document>, PC
     private transient TextTokenizer tokenizer;
     private final Counter segments = Metrics.counter(SegmentDocuments.class, "segments");
     private final Counter failed = Metrics.counter(SegmentDocuments.class, "documents_failed");
+    private final Counter segmented =
+        Metrics.counter(SegmentDocuments.class, "documents_segmented");
     private final Distribution perDoc =
         Metrics.distribution(SegmentDocuments.class, "segments_per_document");
     private transient Segmenter segmenter;
@@ -119,6 +121,7 @@ public final class SegmentDocuments extends PTransform<PCollection<Document>, PC
             .build());
       }
       segments.inc(result.size());
+      segmented.inc();
       perDoc.update(result.size());
       out.get(SEGMENTED).output(result);
     }

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Gauge;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -44,6 +45,8 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
   private final long maxDelayMillis;
   /** Extra client properties (references resolved on the worker: KafkaClientProperties). */
   private final HashMap<String, Object> clientProperties;
+  /** Records of the whole replay (every range of the source this one was split from). */
+  private final long replayRecords;
 
   public KafkaRangeSource(String bootstrapServers, List<PartitionRange> ranges,
       long maxDelayMillis) {
@@ -56,6 +59,15 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
     this.ranges = List.copyOf(ranges);
     this.maxDelayMillis = maxDelayMillis;
     this.clientProperties = new HashMap<>(clientProperties);
+    this.replayRecords = ranges.stream().mapToLong(PartitionRange::size).sum();
+  }
+
+  private KafkaRangeSource(KafkaRangeSource whole, PartitionRange range) {
+    this.bootstrapServers = whole.bootstrapServers;
+    this.ranges = List.of(range);
+    this.maxDelayMillis = whole.maxDelayMillis;
+    this.clientProperties = whole.clientProperties;
+    this.replayRecords = whole.replayRecords;
   }
 
   @Override
@@ -65,8 +77,7 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
     List<KafkaRangeSource> splits = new ArrayList<>();
     for (PartitionRange r : ranges) {
       if (r.size() > 0) {
-        splits.add(new KafkaRangeSource(bootstrapServers, List.of(r), maxDelayMillis,
-            clientProperties));
+        splits.add(new KafkaRangeSource(this, r));
       }
     }
     return splits;
@@ -92,6 +103,11 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
     private final Counter read = Metrics.counter(KafkaRangeSource.class, "records_read");
     private final Counter clampedCounter =
         Metrics.counter(KafkaRangeSource.class, "event_times_clamped");
+    /**
+     * The size of the whole replay, the same value from every split, so that a status tool can
+     * give progress and an ETA before every split has started (Flink hands splits out lazily).
+     */
+    private final Gauge replayRecords = Metrics.gauge(KafkaRangeSource.class, "replay_records");
     private KafkaConsumer<byte[], byte[]> consumer;
     private final Map<Integer, EventTimeClamp> clamps = new HashMap<>();
     private final Map<Integer, PartitionRange> byPartition = new HashMap<>();
@@ -129,6 +145,7 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
       for (PartitionRange r : source.ranges) {
         consumer.seek(new TopicPartition(r.topic(), r.partition()), r.from());
       }
+      replayRecords.set(source.replayRecords);
       startNanos = System.nanoTime();
       lastLogNanos = startNanos;
       return advance();

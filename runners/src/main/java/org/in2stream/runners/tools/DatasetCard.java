@@ -75,36 +75,62 @@ public final class DatasetCard {
   public static void main(String[] argv) throws IOException {
     Args args;
     try {
-      args = new Args(argv, Set.of("output", "card"));
+      args = new Args(RemoteOutput.configure(argv, Set.of("output", "card")),
+          Set.of("output", "card"));
       args.required("output");
+      if (RemoteOutput.isRemote(args.required("output")) && args.get("card", null) == null) {
+        throw new IllegalArgumentException("--output=" + args.required("output") + " is in an "
+            + "object store: give --card=DIR, a local folder for the card");
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("dataset-card: " + e.getMessage() + "\nusage: --output=DIR [--card=DIR]");
       System.exit(2);
       return;
     }
     System.setProperty("java.awt.headless", "true");
-    Path output = Path.of(args.required("output"));
-    Path card = Path.of(args.get("card", output.resolve("card").toString()));
-    Figures f = write(output, card);
+    String spec = args.required("output");
+    Path card = Path.of(args.get("card", Path.of(spec).resolve("card").toString()));
+    Figures f = RemoteOutput.isRemote(spec) ? write(spec, card) : write(Path.of(spec), card);
     System.out.printf("Dataset card: %s (%,d examples, %,d context tokens)%n",
         card.resolve("README.md"), f.examples(), f.contextTokensTotal());
   }
 
+  /**
+   * Reads an output folder in an object store ({@code s3://bucket/prefix}, file systems set up by
+   * {@link RemoteOutput#configure}), writes {@code README.md} and the PNG plots into the local
+   * {@code card} folder.
+   */
+  public static Figures write(String output, Path card) throws IOException {
+    OutputReport.Report report = OutputReport.read(output);
+    String trimmed = output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
+    String counters = RemoteOutput.readOptional(trimmed, org.in2stream.runners.In2Main.COUNTERS_FILE);
+    Figures f = figures(report);
+    // The probe overlap section reads eval/ files locally; an object-store output has none here.
+    return write(report, f, card, markdown(trimmed.substring(trimmed.lastIndexOf('/') + 1),
+        trimmed, counters == null ? notRecorded() : boilerplateRemoved(counters), f), "");
+  }
+
   /** Reads {@code output}, writes {@code README.md} and the PNG plots into {@code card}. */
   public static Figures write(Path output, Path card) throws IOException {
-    System.setProperty("java.awt.headless", "true");
     OutputReport.Report report = OutputReport.read(output);
     Figures f = figures(report);
+    return write(report, f, card, markdown(output, f),
+        ProbeOverlap.markdown(output, report.examples()));
+  }
+
+  private static Figures write(OutputReport.Report report, Figures f, Path card, String markdown,
+      String probeOverlap) throws IOException {
+    System.setProperty("java.awt.headless", "true");
     Files.createDirectories(card);
     save(contextLengths(f), card.resolve(CONTEXT_LENGTHS_PNG));
     save(depthByLength(f), card.resolve(DEPTH_BY_LENGTH_PNG));
     save(kindMixture(f), card.resolve(KIND_MIXTURE_PNG));
     save(tokensByKind(f), card.resolve(TOKENS_PNG));
     save(deadLetters(f), card.resolve(DEAD_LETTERS_PNG));
-    Files.writeString(card.resolve("README.md"), markdown(output, f)
+    Files.writeString(card.resolve("README.md"), markdown
         + HardnessCard.markdown(report.examples())
         + VerificationCard.markdown(VerificationCard.figures(report))
-        + ProbeOverlap.markdown(output, report.examples()), StandardCharsets.UTF_8);
+        + probeOverlap, StandardCharsets.UTF_8);
     return f;
   }
 
@@ -321,19 +347,32 @@ public final class DatasetCard {
   static String boilerplateRemoved(Path output) {
     Path file = output.resolve(org.in2stream.runners.In2Main.COUNTERS_FILE);
     if (!Files.isRegularFile(file)) {
-      return "not recorded (no " + file.getFileName() + ": a streaming job's DropBoilerplate "
-          + "counters are in its Flink metrics)";
+      return notRecorded();
     }
+    try {
+      return boilerplateRemoved(Files.readString(file));
+    } catch (IOException e) {
+      return "unreadable " + file.getFileName() + ": " + e.getMessage();
+    }
+  }
+
+  private static String notRecorded() {
+    return "not recorded (no " + org.in2stream.runners.In2Main.COUNTERS_FILE + ": a streaming "
+        + "job's DropBoilerplate counters are in its Flink metrics)";
+  }
+
+  /** {@link #boilerplateRemoved(Path)} from the text of {@code job-counters.tsv}. */
+  static String boilerplateRemoved(String countersTsv) {
     Map<String, Long> c = new java.util.HashMap<>();
     try {
-      for (String line : Files.readAllLines(file)) {
+      for (String line : countersTsv.split("\n")) {
         String[] kv = line.split("\t");
         if (kv.length == 2) {
           c.put(kv[0], Long.parseLong(kv[1].trim()));
         }
       }
-    } catch (IOException | NumberFormatException e) {
-      return "unreadable " + file.getFileName() + ": " + e.getMessage();
+    } catch (NumberFormatException e) {
+      return "unreadable " + org.in2stream.runners.In2Main.COUNTERS_FILE + ": " + e.getMessage();
     }
     return String.format(Locale.ROOT, "%,d segments, %,d characters (%,d documents had "
         + "boilerplate, %,d were nothing else)", c.getOrDefault("DropBoilerplate.segments_removed",
@@ -344,9 +383,15 @@ public final class DatasetCard {
 
   /** The Markdown page. */
   static String markdown(Path output, Figures f) {
+    return markdown(String.valueOf(output.getFileName()), output.toString(),
+        boilerplateRemoved(output), f);
+  }
+
+  /** The Markdown page of the folder {@code location} (a path or a URI) called {@code name}. */
+  static String markdown(String name, String location, String boilerplate, Figures f) {
     StringBuilder md = new StringBuilder();
-    md.append("# Dataset card: ").append(output.getFileName()).append("\n\n");
-    md.append("IN2-style long-context QA examples written by in2-stream to `").append(output)
+    md.append("# Dataset card: ").append(name).append("\n\n");
+    md.append("IN2-style long-context QA examples written by in2-stream to `").append(location)
         .append("`. Numbers and plots below are computed from the Avro files themselves.\n\n");
     md.append("| | |\n|---|---|\n");
     row(md, "examples", String.format(Locale.ROOT, "%,d", f.examples()));
@@ -368,7 +413,7 @@ public final class DatasetCard {
     row(md, "invariant violations", f.violations() == 0 ? "none (every example checked)"
         : "**" + f.violations() + "**");
     row(md, "boilerplate removed before QA (text in >= --boilerplateMinDocuments documents of "
-        + "the filler horizon)", boilerplateRemoved(output));
+        + "the filler horizon)", boilerplate);
     md.append("\n## Kind mixture\n\n![kind mixture](").append(KIND_MIXTURE_PNG).append(")\n\n");
     md.append("| kind | examples | share | IN2 paper | context tokens |\n|---|---:|---:|---:|---:|\n");
     for (Kind kind : kinds(f)) {

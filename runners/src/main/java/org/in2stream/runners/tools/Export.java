@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -52,7 +52,9 @@ public final class Export {
           --schema=messages|prompt-completion|text|raw [--shardMb=256] \\
           [--maxSequenceTokens=N --tokenizer=hf:/path/tokenizer.json|tiktoken:NAME \\
            [--templateTokens=64]] [--system=TEXT] [--card=DIR] [--split=train] [--sampleInto=FILE]
-        --input             an output folder of the pipeline (its examples/ are read, all windows)
+        --input             an output folder of the pipeline (its examples/ are read, all windows);
+                            s3://bucket/prefix too, with the job's --awsRegion/--endpoint/
+                            --s3ClientFactoryClass options and --card
         --output            folder for the shards only (<split>-00000-of-0000N.<format>)
         --format            parquet or jsonl
         --schema            messages, prompt-completion, text or raw
@@ -76,7 +78,15 @@ public final class Export {
 
   /** The settings of one export. */
   record Settings(Path input, Path output, String format, TrainerSchema schema, long shardBytes,
-      int maxSequenceTokens, String tokenizer, int templateTokens, String system, String split) {
+      int maxSequenceTokens, String tokenizer, int templateTokens, String system, String split,
+      String inputUri) {
+    /** A local input folder. */
+    Settings(Path input, Path output, String format, TrainerSchema schema, long shardBytes,
+        int maxSequenceTokens, String tokenizer, int templateTokens, String system, String split) {
+      this(input, output, format, schema, shardBytes, maxSequenceTokens, tokenizer, templateTokens,
+          system, split, null);
+    }
+
     Settings {
       if (!format.equals("parquet") && !format.equals("jsonl")) {
         throw new IllegalArgumentException("--format must be parquet or jsonl, got " + format);
@@ -106,8 +116,14 @@ public final class Export {
         return;
       }
     }
-    Args args = new Args(argv, OPTIONS);
-    Path input = Path.of(args.required("input"));
+    Args args = new Args(RemoteOutput.configure(argv, OPTIONS), OPTIONS);
+    String inputSpec = args.required("input");
+    boolean remote = RemoteOutput.isRemote(inputSpec);
+    if (remote && args.get("card", null) == null) {
+      throw new IllegalArgumentException("--input=" + inputSpec + " is in an object store: give "
+          + "--card=DIR, a local folder for the trainer configs and the export summary");
+    }
+    Path input = remote ? Path.of(".") : Path.of(inputSpec);
     String schemaName = args.required("schema");
     TrainerSchema schema = TrainerSchema.parse(schemaName);
     Settings settings = new Settings(input, Path.of(args.required("output")),
@@ -116,7 +132,7 @@ public final class Export {
         args.intValue("maxSequenceTokens", 0), args.get("tokenizer", null),
         args.intValue("templateTokens",
             schema == TrainerSchema.TEXT || schema == TrainerSchema.RAW ? 1 : 64),
-        args.get("system", null), args.get("split", "train"));
+        args.get("system", null), args.get("split", "train"), remote ? inputSpec : null);
     Result r = run(settings);
     System.out.printf(Locale.ROOT, "Exported %d of %d examples (%d dropped as longer than %s) "
             + "into %d %s file(s) under %s%n", r.rowsWritten(), r.rowsRead(), r.dropped(),
@@ -158,6 +174,25 @@ public final class Export {
     }
   }
 
+  /** The Avro example files of the input (local or in an object store), in path order. */
+  static List<RemoteOutput.RemoteFile> inputFiles(Settings s) throws IOException {
+    if (s.inputUri() != null) {
+      List<RemoteOutput.RemoteFile> files = RemoteOutput.list(s.inputUri(),
+          WriteExamples.EXAMPLES_DIR, n -> n.endsWith(".avro") && !n.startsWith("."));
+      if (files.isEmpty()) {
+        throw new IllegalArgumentException("no Avro files under " + s.inputUri() + "/"
+            + WriteExamples.EXAMPLES_DIR + "/: --input is the pipeline's --output folder");
+      }
+      return files;
+    }
+    List<RemoteOutput.RemoteFile> files = new ArrayList<>();
+    for (Path p : exampleFiles(s.input())) {
+      files.add(new RemoteOutput.RemoteFile(p.toString(), p.getFileName().toString(),
+          Files.size(p)));
+    }
+    return files;
+  }
+
   static Result run(Settings s) throws IOException {
     long start = System.nanoTime();
     long cpuStart = processCpuNanos();
@@ -174,9 +209,11 @@ public final class Export {
     long bytesRead = 0;
     String sample = null;
     try (ShardWriter out = new ShardWriter(s, outSchema, temp)) {
-      for (Path file : exampleFiles(s.input())) {
-        bytesRead += Files.size(file);
-        try (DataFileReader<GenericRecord> reader = new DataFileReader<>(file.toFile(),
+      for (RemoteOutput.RemoteFile file : inputFiles(s)) {
+        bytesRead += file.sizeBytes();
+        try (DataFileStream<GenericRecord> reader = new DataFileStream<>(
+            new java.io.BufferedInputStream(s.inputUri() == null
+                ? Files.newInputStream(Path.of(file.uri())) : RemoteOutput.open(file), 1 << 16),
             new GenericDatumReader<>(exampleSchema))) {
           for (GenericRecord example : reader) {
             read++;

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * What a running job is doing, for {@code scripts/status.sh}: state, uptime, restarts and the last
  * checkpoint from Flink's REST API; records in/out per step from the job graph; and the job's own
  * Beam counters (examples by kind, dead letters by reason, LLM calls, cache hits, dedup drops, ...)
- * scraped live from the Prometheus reporters of the JobManager and TaskManagers.
+ * scraped live from the Prometheus reporters of the JobManager and TaskManagers (or, without a
+ * reporter, from the REST API's operator metrics); and the progress of the documents through every
+ * stage with rates and, for a replay, an ETA ({@link ReplayProgress}).
  *
  * <p>The Beam counter {@code Metrics.counter(CountOutputs.class, "examples")} of a step reaches
  * Flink as the operator metric {@code org.in2stream.pipeline.failure.CountOutputs.examples} and
@@ -42,14 +44,22 @@ public final class JobStatus {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
       .build();
   private final String rest;
+  private long sampleMillis = 5_000;
 
   public JobStatus(String rest) {
     this.rest = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
   }
 
+  /** The time between the two samples that give each stage its rate (default 5 s). */
+  public JobStatus sampleMillis(long millis) {
+    this.sampleMillis = millis;
+    return this;
+  }
+
   public static void main(String[] argv) throws Exception {
-    Args args = new Args(argv, Set.of("rest", "prometheus", "job"));
-    JobStatus status = new JobStatus(args.get("rest", "http://localhost:8081"));
+    Args args = new Args(argv, Set.of("rest", "prometheus", "job", "sampleSeconds"));
+    JobStatus status = new JobStatus(args.get("rest", "http://localhost:8081"))
+        .sampleMillis(1000L * args.intValue("sampleSeconds", 5));
     int shown = status.print(System.out, args.get("prometheus", "auto"), args.get("job", ""));
     if (shown < 0) {
       System.exit(3);
@@ -252,15 +262,25 @@ public final class JobStatus {
     if (restarts == null) {
       restarts = "?";
     }
-    JsonNode cp = get("/jobs/" + id + "/checkpoints");
-    JsonNode last = cp.path("latest").path("completed");
-    String checkpoint = last.isMissingNode() || last.isNull() ? "none yet"
+    JsonNode cp;
+    try {
+      cp = get("/jobs/" + id + "/checkpoints");
+    } catch (IOException e) {
+      cp = null; // a batch job (a replay) has no checkpoints: the REST API answers 404
+    }
+    if (cp == null) {
+      out.printf(Locale.ROOT, "  restarts %s   checkpoints: none (a batch job)%n", restarts);
+    }
+    JsonNode last = cp == null ? null : cp.path("latest").path("completed");
+    String checkpoint = last == null ? null : last.isMissingNode() || last.isNull() ? "none yet"
         : String.format(Locale.ROOT, "#%d %s ago, %s, took %d ms",
             last.path("id").asLong(), duration(now - last.path("latest_ack_timestamp").asLong()),
             bytes(last.path("state_size").asLong()), last.path("end_to_end_duration").asLong());
-    out.printf(Locale.ROOT, "  restarts %s   checkpoints: %d done, %d failed; last %s%n", restarts,
-        cp.path("counts").path("completed").asLong(), cp.path("counts").path("failed").asLong(),
-        checkpoint);
+    if (cp != null) {
+      out.printf(Locale.ROOT, "  restarts %s   checkpoints: %d done, %d failed; last %s%n",
+          restarts, cp.path("counts").path("completed").asLong(),
+          cp.path("counts").path("failed").asLong(), checkpoint);
+    }
 
     out.printf(Locale.ROOT, "  %-60s %4s %12s %12s%n", "step (Flink task)", "par", "records in",
         "records out");
@@ -274,14 +294,27 @@ public final class JobStatus {
           v.path("metrics").path("write-records").asLong());
     }
 
+    // Two samples a few seconds apart give each stage its current rate.
+    Map<String, Double> earlier = restCounters(id, detail);
+    long sampledAt = System.nanoTime();
+    Thread.sleep(sampleMillis);
+    detail = get("/jobs/" + id);
+    Map<String, Double> fromRest = restCounters(id, detail);
+    double interval = (System.nanoTime() - sampledAt) / 1e9;
+    ReplayProgress.print(out, ReplayProgress.of(fromRest, earlier, interval,
+        job.path("duration").asLong() / 1000.0 + interval, ReplayProgress.stepStates(detail)));
+
+    Map<String, Double> counters;
+    String origin;
     if (endpoints.isEmpty()) {
-      out.println("  counters: no Prometheus reporter reachable (start the cluster with "
-          + "scripts/flink-local.sh, or pass --prometheus=host:port,...)");
-      return;
+      counters = fromRest;
+      origin = "Flink REST API; no Prometheus reporter reachable";
+    } else {
+      counters = counters(endpoints, id);
+      origin = endpoints.size() + " Prometheus endpoint(s)";
     }
-    Map<String, Double> counters = counters(endpoints, id);
     if (counters.isEmpty()) {
-      out.println("  counters: none reported yet (" + endpoints.size() + " endpoint(s))");
+      out.println("  counters: none reported yet (" + origin + ")");
       return;
     }
     printGroup(out, "examples by kind", counters, "CountOutputs.examples");
@@ -294,12 +327,35 @@ public final class JobStatus {
         .filter(k -> k.contains("backlog") || k.contains("lag")).toList();
     out.println("  input lag: " + (lag.isEmpty() ? "not reported by the source"
         : String.join(", ", lag.stream().map(k -> k + "=" + num(counters.get(k))).toList())));
-    out.println("  counters (" + endpoints.size() + " Prometheus endpoint(s)):");
+    out.println("  counters (" + origin + "):");
     counters.forEach((k, v) -> {
       if (!k.startsWith("CountOutputs.")) {
         out.printf(Locale.ROOT, "    %-52s %,16.0f%n", k, v);
       }
     });
+  }
+
+  /**
+   * The job's Beam counters from the REST API (no reporter needed): the accumulator of the tasks
+   * that ended plus the operator metrics of the running tasks ({@link ReplayProgress}).
+   */
+  public Map<String, Double> restCounters(String jobId, JsonNode detail)
+      throws IOException, InterruptedException {
+    Map<String, Double> out = new TreeMap<>(ReplayProgress.parseAccumulators(
+        get("/jobs/" + jobId + "/accumulators")));
+    for (JsonNode v : detail.path("vertices")) {
+      if (!"RUNNING".equals(v.path("status").asText())) {
+        continue;
+      }
+      String base = "/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
+      List<String> ids = ReplayProgress.ourMetricIds(get(base));
+      for (int from = 0; from < ids.size(); from += 20) {
+        String wanted = String.join(",", ids.subList(from, Math.min(ids.size(), from + 20)));
+        ReplayProgress.mergeInto(out, ReplayProgress.parseRunning(get(base + "?agg=sum,max&get="
+            + java.net.URLEncoder.encode(wanted, java.nio.charset.StandardCharsets.UTF_8))));
+      }
+    }
+    return out;
   }
 
   private String restarts(String id) throws IOException, InterruptedException {

@@ -1,7 +1,9 @@
 package org.in2stream.runners.tools;
 
+import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -57,7 +60,8 @@ public final class OutputReport {
   public static void main(String[] argv) throws IOException {
     Args args;
     try {
-      args = new Args(argv, Set.of("output", "expectRecords"));
+      args = new Args(RemoteOutput.configure(argv, Set.of("output", "expectRecords")),
+          Set.of("output", "expectRecords"));
       args.required("output");
     } catch (IllegalArgumentException e) {
       System.err.println("output-report: " + e.getMessage()
@@ -65,7 +69,7 @@ public final class OutputReport {
       System.exit(2);
       return;
     }
-    Report r = read(Path.of(args.required("output")));
+    Report r = read(args.required("output"));
     print(r, System.out);
     int expected = args.intValue("expectRecords", -1);
     boolean ok = r.violations().isEmpty();
@@ -77,6 +81,54 @@ public final class OutputReport {
     System.exit(ok ? 0 : 1);
   }
 
+  /**
+   * Reads and checks everything below {@code output}: a local folder, or a URI of a Beam file
+   * system ({@code s3://bucket/prefix}) once {@link RemoteOutput#configure} has set it up.
+   */
+  public static Report read(String output) throws IOException {
+    if (!RemoteOutput.isRemote(output)) {
+      return read(Path.of(output));
+    }
+    List<LongContextExample> examples = new ArrayList<>();
+    long bytes = 0;
+    for (RemoteOutput.RemoteFile f : RemoteOutput.list(output, WriteExamples.EXAMPLES_DIR,
+        n -> true)) {
+      bytes += f.sizeBytes();
+      if (isPart(f.name())) {
+        readInto(f.uri(), RemoteOutput.open(f), LongContextExample.class,
+            LongContextExample.getClassSchema(), examples);
+      }
+    }
+    List<Failure> failures = new ArrayList<>();
+    for (RemoteOutput.RemoteFile f : RemoteOutput.list(output, WriteExamples.DEAD_LETTERS_DIR,
+        OutputReport::isPart)) {
+      readInto(f.uri(), RemoteOutput.open(f), Failure.class, Failure.getClassSchema(), failures);
+    }
+    return check(examples, failures, bytes);
+  }
+
+  private static boolean isPart(String fileName) {
+    return fileName.startsWith("part-") && fileName.endsWith(".avro");
+  }
+
+  private static <T extends SpecificRecordBase> void readInto(String name, InputStream in,
+      Class<T> type, Schema expected, List<T> out) throws IOException {
+    try (DataFileStream<T> reader = new DataFileStream<>(new BufferedInputStream(in, 1 << 16),
+        new SpecificDatumReader<>(type))) {
+      checkSchema(name, expected, reader.getSchema());
+      reader.forEach(out::add);
+    }
+  }
+
+  private static void checkSchema(Object file, Schema expected, Schema writer) throws IOException {
+    SchemaCompatibility.SchemaPairCompatibility compat =
+        SchemaCompatibility.checkReaderWriterCompatibility(expected, writer);
+    if (compat.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      throw new IOException(file + " was written with a schema incompatible with "
+          + expected.getFullName() + ": " + compat.getDescription());
+    }
+  }
+
   /** Reads and checks everything below {@code output}. */
   public static Report read(Path output) throws IOException {
     List<LongContextExample> examples =
@@ -84,6 +136,19 @@ public final class OutputReport {
             LongContextExample.getClassSchema());
     List<Failure> failures = readAll(output.resolve(WriteExamples.DEAD_LETTERS_DIR),
         Failure.class, Failure.getClassSchema());
+    Report report = check(examples, failures, sizeOf(output.resolve(WriteExamples.EXAMPLES_DIR)));
+    // With --evalSplit, a document routed to evaluation is accounted for by eval/documents.
+    for (org.in2stream.schema.Document d : readAll(output.resolve(
+        org.in2stream.pipeline.eval.EvalSide.DIR).resolve(
+        org.in2stream.pipeline.eval.EvalSide.DOCUMENTS_DIR), org.in2stream.schema.Document.class,
+        org.in2stream.schema.Document.getClassSchema())) {
+      report.inputsAccounted().add(key(d.getSource()));
+    }
+    return report;
+  }
+
+  private static Report check(List<LongContextExample> examples, List<Failure> failures,
+      long bytes) {
     List<String> violations = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     Set<String> inputs = new HashSet<>();
@@ -110,14 +175,6 @@ public final class OutputReport {
         inputs.add("no-source:" + f.getInputSha256());
       }
     }
-    // With --evalSplit, a document routed to evaluation is accounted for by eval/documents.
-    for (org.in2stream.schema.Document d : readAll(output.resolve(
-        org.in2stream.pipeline.eval.EvalSide.DIR).resolve(
-        org.in2stream.pipeline.eval.EvalSide.DOCUMENTS_DIR), org.in2stream.schema.Document.class,
-        org.in2stream.schema.Document.getClassSchema())) {
-      inputs.add(key(d.getSource()));
-    }
-    long bytes = sizeOf(output.resolve(WriteExamples.EXAMPLES_DIR));
     return new Report(examples, failures, violations, inputs, bytes);
   }
 

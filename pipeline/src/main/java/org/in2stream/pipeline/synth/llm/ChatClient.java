@@ -235,7 +235,10 @@ public final class ChatClient implements AutoCloseable {
     call.whenComplete((response, error) -> {
       try {
         onResponse(r, response, error, t0);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // whenComplete drops what its action throws: an Error left here would never complete the
+        // request and the bundle would wait for it forever.
+        LOG.warn("call {} failed in its response handler", r.call.key(), e);
         r.fail(Reason.GENERATOR_ERROR, "unexpected client error: " + apiKey.redact(e.toString()));
       }
     });

@@ -6,6 +6,13 @@ import java.nio.file.Path;
 /**
  * Opens the response cache named by {@code --llmCache}: {@code none}, {@code file:DIR} (embedded, one
  * machine or a shared mount) or {@code redis://host:port[/db]} (networked, for a cluster).
+ *
+ * <p>Not an object store ({@code file:s3://...}): Beam's S3 file system writes every object as a
+ * multipart upload through a buffer of {@code --s3UploadBufferSizeBytes} (64 MiB by default, 5 MiB
+ * at least), so one object per response of a few kilobytes, with dozens of calls in flight per
+ * worker, needs gigabytes of heap (measured: OutOfMemoryError at -Xmx3g with the fake server's 60
+ * documents) and three requests per response. That is a configuration error that names the
+ * alternatives.
  */
 public final class ResponseCaches {
   private ResponseCaches() {}
@@ -19,6 +26,13 @@ public final class ResponseCaches {
     if (spec.startsWith("redis:")) {
       RedisResponseCache.parse(spec);
       return;
+    }
+    if (spec.startsWith("file:")
+        && org.in2stream.pipeline.util.FileUris.isRemote(spec.substring("file:".length()))) {
+      throw new IllegalArgumentException("--llmCache=" + spec + ": the response cache cannot live "
+          + "in an object store (one multipart upload with a 64 MiB buffer per cached response); "
+          + "use --llmCache=redis://host:port[/db] on a cluster, file:/path on a mount every "
+          + "TaskManager shares, or none");
     }
     if (!spec.equals("none") && !(spec.startsWith("file:") && spec.length() > 5)) {
       throw new IllegalArgumentException("--llmCache=" + spec + " is not understood; use none, "
