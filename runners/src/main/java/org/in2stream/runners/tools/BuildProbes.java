@@ -1,6 +1,5 @@
 package org.in2stream.runners.tools;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -9,11 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
-import org.apache.avro.file.DataFileReader;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.in2stream.pipeline.eval.EvalSide;
 import org.in2stream.pipeline.eval.ProbeBuilder;
@@ -83,8 +78,10 @@ public final class BuildProbes {
       throw new IOException(eval.resolve(EvalSide.DOCUMENTS_DIR) + " does not exist: run the "
           + "pipeline with --evalSplit=hash:<share> or after:<time> and --output=" + output);
     }
-    List<Document> docs = readAll(eval.resolve(EvalSide.DOCUMENTS_DIR), Document.class);
-    List<QaPair> qa = readAll(eval.resolve(EvalSide.QA_DIR), QaPair.class);
+    List<Document> docs = OutputReport.readAll(eval.resolve(EvalSide.DOCUMENTS_DIR), Document.class,
+        Document.getClassSchema());
+    List<QaPair> qa = OutputReport.readAll(eval.resolve(EvalSide.QA_DIR), QaPair.class,
+        QaPair.getClassSchema());
     ProbeBuilder.Result r = new ProbeBuilder(Tokenizers.load(tokenizer), settings, docs, qa)
         .build();
     write(r.probes(), out);
@@ -106,27 +103,6 @@ public final class BuildProbes {
         parquet.write(p);
       }
     }
-  }
-
-  /** Every record of the {@code part-*.avro} files below {@code dir}, in file order. */
-  static <T extends SpecificRecordBase> List<T> readAll(Path dir, Class<T> type)
-      throws IOException {
-    List<T> out = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return out;
-    }
-    List<Path> files;
-    try (Stream<Path> s = Files.walk(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("part-")
-          && p.toString().endsWith(".avro")).sorted().toList();
-    }
-    for (Path f : files) {
-      try (DataFileReader<T> reader = new DataFileReader<>(new File(f.toString()),
-          new SpecificDatumReader<>(type))) {
-        reader.forEach(out::add);
-      }
-    }
-    return out;
   }
 
   /** The probes of a {@code probes.jsonl} or a folder holding one. */

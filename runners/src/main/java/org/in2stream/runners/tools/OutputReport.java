@@ -182,7 +182,11 @@ public final class OutputReport {
     return s.getTopic() + "/" + s.getPartition() + "@" + s.getOffset();
   }
 
-  private static <T extends SpecificRecordBase> List<T> readAll(Path dir, Class<T> type,
+  /**
+   * Every record of the {@code part-*.avro} files below {@code dir}, in file order, each file's
+   * schema checked against {@code expected}.
+   */
+  static <T extends SpecificRecordBase> List<T> readAll(Path dir, Class<T> type,
       Schema expected) throws IOException {
     List<T> out = new ArrayList<>();
     if (!Files.isDirectory(dir)) {

@@ -40,8 +40,8 @@ public final class ProbeOverlap {
       return Optional.empty();
     }
     List<Probe> probes = BuildProbes.read(probesFile);
-    List<Document> evalDocs = BuildProbes.readAll(output.resolve(EvalSide.DIR)
-        .resolve(EvalSide.DOCUMENTS_DIR), Document.class);
+    List<Document> evalDocs = OutputReport.readAll(output.resolve(EvalSide.DIR)
+        .resolve(EvalSide.DOCUMENTS_DIR), Document.class, Document.getClassSchema());
     Set<String> trainingDocs = new TreeSet<>();
     Set<String> pieces = new LinkedHashSet<>();
     for (LongContextExample e : examples) {
