@@ -120,7 +120,10 @@ class LiveMetricsIT {
       List<String> endpoints = status.endpoints("auto");
       assertTrue(endpoints.size() >= 2, "JobManager and TaskManager endpoints: " + endpoints);
 
+      // The per-kind and per-reason series are registered when first counted, and the reporter can
+      // serve them a scrape after the totals: wait for them too, then assert on that scrape.
       Map<String, Double> first = waitFor(status, endpoints, jobId, Map.of(), 300,
+          List.of("CountOutputs.examples_", "CountOutputs.dead_letters_"),
           "CountOutputs.dead_letters");
       System.out.println("first scrape after " + sent.get() + " documents sent: " + first);
       assertTrue(first.getOrDefault("CountOutputs.dead_letters", 0.0) > 0, first.toString());
@@ -129,7 +132,7 @@ class LiveMetricsIT {
       assertTrue(first.keySet().stream().anyMatch(k -> k.startsWith("CountOutputs.dead_letters_")),
           "dead letters by reason: " + first);
 
-      Map<String, Double> second = waitFor(status, endpoints, jobId, first, 180);
+      Map<String, Double> second = waitFor(status, endpoints, jobId, first, 180, List.of());
       System.out.println("second scrape after " + sent.get() + " documents sent: " + second);
 
       ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("scripts/status.sh").toString(),
@@ -164,11 +167,12 @@ class LiveMetricsIT {
 
   /**
    * Scrapes until documents read, examples and the {@code alsoGrowing} counters are all above
-   * {@code before} (and present), or fails after {@code seconds}.
+   * {@code before} (and present) and a series starts with each of {@code prefixes}, or fails
+   * after {@code seconds}.
    */
   private static Map<String, Double> waitFor(JobStatus status, List<String> endpoints,
-      String jobId, Map<String, Double> before, int seconds, String... alsoGrowing)
-      throws InterruptedException {
+      String jobId, Map<String, Double> before, int seconds, List<String> prefixes,
+      String... alsoGrowing) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     Map<String, Double> now = Map.of();
     while (System.nanoTime() < deadline) {
@@ -177,6 +181,9 @@ class LiveMetricsIT {
           && grew(now, before, "CountOutputs.examples");
       for (String name : alsoGrowing) {
         all &= grew(now, before, name);
+      }
+      for (String prefix : prefixes) {
+        all &= now.keySet().stream().anyMatch(k -> k.startsWith(prefix));
       }
       if (all) {
         return now;
