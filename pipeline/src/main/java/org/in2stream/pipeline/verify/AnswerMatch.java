@@ -28,10 +28,18 @@ public final class AnswerMatch {
     if (r.equals(a)) {
       return 1.0;
     }
+    return tokenF1(r, a);
+  }
+
+  /**
+   * SQuAD token F1 of two non-empty bags of normalised tokens: the harmonic mean of the shares of
+   * each side's tokens (counted with multiplicity) found in the other.
+   */
+  public static double tokenF1(List<String> prediction, List<String> gold) {
     Map<String, Integer> counts = new HashMap<>();
-    a.forEach(t -> counts.merge(t, 1, Integer::sum));
+    gold.forEach(t -> counts.merge(t, 1, Integer::sum));
     int common = 0;
-    for (String t : r) {
+    for (String t : prediction) {
       Integer c = counts.get(t);
       if (c != null && c > 0) {
         common++;
@@ -41,8 +49,8 @@ public final class AnswerMatch {
     if (common == 0) {
       return 0.0;
     }
-    double precision = (double) common / r.size();
-    double recall = (double) common / a.size();
+    double precision = (double) common / prediction.size();
+    double recall = (double) common / gold.size();
     return 2 * precision * recall / (precision + recall);
   }
 

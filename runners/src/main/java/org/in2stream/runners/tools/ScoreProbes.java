@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.in2stream.pipeline.verify.AnswerMatch;
 import org.in2stream.schema.Probe;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
@@ -135,22 +136,7 @@ public final class ScoreProbes {
     if (p.isEmpty() || g.isEmpty()) {
       return p.isEmpty() && g.isEmpty() && prediction != null ? 1 : 0;
     }
-    Map<String, Integer> counts = new HashMap<>();
-    g.forEach(t -> counts.merge(t, 1, Integer::sum));
-    int common = 0;
-    for (String t : p) {
-      Integer c = counts.get(t);
-      if (c != null && c > 0) {
-        common++;
-        counts.put(t, c - 1);
-      }
-    }
-    if (common == 0) {
-      return 0;
-    }
-    double precision = (double) common / p.size();
-    double recall = (double) common / g.size();
-    return 2 * precision * recall / (precision + recall);
+    return AnswerMatch.tokenF1(p, g);
   }
 
   private static List<String> tokens(String normalized) {
