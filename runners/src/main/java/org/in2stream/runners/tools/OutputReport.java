@@ -1,7 +1,6 @@
 package org.in2stream.runners.tools;
 
 import java.io.BufferedInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -17,7 +16,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -194,21 +192,10 @@ public final class OutputReport {
     }
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("part-")
-          && p.toString().endsWith(".avro")).sorted().toList();
+      files = s.filter(p -> isPart(p.getFileName().toString())).sorted().toList();
     }
     for (Path f : files) {
-      SpecificDatumReader<T> datumReader = new SpecificDatumReader<>(type);
-      try (DataFileReader<T> reader = new DataFileReader<>(new File(f.toString()), datumReader)) {
-        Schema writer = reader.getSchema();
-        SchemaCompatibility.SchemaPairCompatibility compat =
-            SchemaCompatibility.checkReaderWriterCompatibility(expected, writer);
-        if (compat.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-          throw new IOException(f + " was written with a schema incompatible with "
-              + expected.getFullName() + ": " + compat.getDescription());
-        }
-        reader.forEach(out::add);
-      }
+      readInto(f.toString(), Files.newInputStream(f), type, expected, out);
     }
     return out;
   }
