@@ -18,25 +18,18 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.runners.s3.PathStyleS3Clients;
 import org.in2stream.runners.tools.GenerateCorpus;
 import org.in2stream.runners.tools.OutputReport;
 import org.in2stream.runners.tools.ProduceDocs;
 import org.in2stream.schema.Failure;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -56,44 +49,21 @@ class ObjectStoreIT {
   private static final String SECRET = "in2-test-secret";
   private static final String BUCKET = "in2-store";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static S3Proxy proxy;
+  private static LocalS3 server;
   private static S3Client s3;
   private static URI endpoint;
 
   @BeforeAll
   static void startS3() throws Exception {
-    BlobStoreContext store = ContextBuilder.newBuilder("transient").build(BlobStoreContext.class);
-    proxy = S3Proxy.builder()
-        .blobStore(store.getBlobStore())
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY_ID, SECRET)
-        .ignoreUnknownHeaders(true) // see S3OutputIT: Beam sends a bucket-key header s3proxy rejects
-        .build();
-    proxy.start();
-    for (int i = 0; i < 100 && !"STARTED".equals(proxy.getState()); i++) {
-      Thread.sleep(100);
-    }
-    assertEquals("STARTED", proxy.getState(), "s3proxy state");
-    endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-    s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-        .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(KEY_ID, SECRET)))
-        .build();
-    s3.createBucket(b -> b.bucket(BUCKET));
-    System.setProperty("aws.accessKeyId", KEY_ID);
-    System.setProperty("aws.secretAccessKey", SECRET);
+    server = LocalS3.start(KEY_ID, SECRET, BUCKET);
+    s3 = server.client();
+    endpoint = server.endpoint();
   }
 
   @AfterAll
   static void stopS3() throws Exception {
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
-    if (s3 != null) {
-      s3.close();
-    }
-    if (proxy != null) {
-      proxy.stop();
+    if (server != null) {
+      server.close();
     }
   }
 

@@ -12,24 +12,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
 import org.in2stream.pipeline.config.PipelineConfig;
 import org.in2stream.runners.s3.PathStyleS3Clients;
 import org.in2stream.runners.tools.GenerateCorpus;
 import org.in2stream.runners.tools.OutputReport;
 import org.in2stream.runners.tools.ProduceDocs;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -48,48 +41,21 @@ class S3OutputIT {
   private static final String KEY_ID = "in2-test-key";
   private static final String SECRET = "in2-test-secret";
   private static final String BUCKET = "in2-out";
-  private static S3Proxy proxy;
+  private static LocalS3 server;
   private static S3Client s3;
   private static URI endpoint;
 
   @BeforeAll
   static void startS3() throws Exception {
-    BlobStoreContext store = ContextBuilder.newBuilder("transient").build(BlobStoreContext.class);
-    proxy = S3Proxy.builder()
-        .blobStore(store.getBlobStore())
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY_ID, SECRET)
-        // Beam's S3 channel always sends x-amz-server-side-encryption-bucket-key-enabled (false
-        // here), which S3, MinIO and Ceph accept and s3proxy rejects with 501 unless told not to.
-        .ignoreUnknownHeaders(true)
-        .build();
-    proxy.start();
-    for (int i = 0; i < 100 && !"STARTED".equals(proxy.getState()); i++) {
-      Thread.sleep(100);
-    }
-    assertEquals("STARTED", proxy.getState(), "s3proxy state");
-    endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-    s3 = S3Client.builder()
-        .endpointOverride(endpoint)
-        .region(Region.US_EAST_1)
-        .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(KEY_ID, SECRET)))
-        .build();
-    s3.createBucket(b -> b.bucket(BUCKET));
-    System.setProperty("aws.accessKeyId", KEY_ID);
-    System.setProperty("aws.secretAccessKey", SECRET);
+    server = LocalS3.start(KEY_ID, SECRET, BUCKET);
+    s3 = server.client();
+    endpoint = server.endpoint();
   }
 
   @AfterAll
   static void stopS3() throws Exception {
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
-    if (s3 != null) {
-      s3.close();
-    }
-    if (proxy != null) {
-      proxy.stop();
+    if (server != null) {
+      server.close();
     }
   }
 
