@@ -24,6 +24,7 @@ import org.in2stream.schema.Kind;
 import org.in2stream.schema.LongContextExample;
 import org.in2stream.schema.QaPair;
 import org.in2stream.schema.Segment;
+import org.in2stream.schema.Source;
 
 /**
  * Builds one long-context example from a QA pair and a filler pool, token-exact.
@@ -97,7 +98,8 @@ public final class ContextAssembler {
   /**
    * The stable id of the example made from {@code qa} as {@code kind}: a hash of the request key
    * (which is content-addressed, so two documents sharing a segment share it), the kind, the source
-   * document's id and the QA slot. The slot is not a field of {@link QaPair}; it is identified by
+   * document's id, the Kafka record it was read from (topic, partition, offset: two fetches of one
+   * page share the document id, never the record) and the QA slot. The slot is not a field of {@link QaPair}; it is identified by
    * what {@code SynthesizeQa.requestsFor} makes distinct within a document: the kind and the
    * offered segment indexes (one segment per fine-grained slot, each slot a different one; all
    * segments for the one multi-segment slot), plus the needed indexes.
@@ -110,7 +112,9 @@ public final class ContextAssembler {
     java.util.Collections.sort(offered);
     List<Integer> needed = new ArrayList<>(qa.getNeededSegmentIndexes());
     java.util.Collections.sort(needed);
+    Source from = qa.getSource();
     return Hashing.sha256Hex(qa.getRequestKey(), kind.name(), "doc=" + qa.getDocId(),
+        "record=" + from.getTopic() + "/" + from.getPartition() + "@" + from.getOffset(),
         "offered=" + offered, "needed=" + needed).substring(0, 32);
   }
 

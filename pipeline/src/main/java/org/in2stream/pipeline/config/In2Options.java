@@ -386,6 +386,14 @@ public interface In2Options extends PipelineOptions {
 
   void setNearDuplicateThreshold(double value);
 
+  @Description("Estimated Jaccard similarity (word 5-gram MinHash) at or above which a later fetch "
+      + "of the same page (equal document id: the JSON id or the url) is a NEAR_DUPLICATE of the "
+      + "earlier one, compared directly rather than through LSH; 0 = off")
+  @Default.Double(org.in2stream.pipeline.dedup.DedupSettings.DEFAULT_RECRAWL_THRESHOLD)
+  double getRecrawlThreshold();
+
+  void setRecrawlThreshold(double value);
+
   @Description("Estimated Jaccard similarity (word-bigram MinHash of question and answer together) "
       + "at or above which a QA pair whose answer matches an earlier one's is a DUPLICATE_QUESTION "
       + "of it; 0 = off")

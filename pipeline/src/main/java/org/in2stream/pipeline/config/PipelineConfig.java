@@ -231,7 +231,7 @@ public record PipelineConfig(
         generator == Generator.OPENAI ? llmSettings(o) : null,
         recipe(o),
         new DedupSettings(o.getDedupHorizonHours(), o.getNearDuplicateThreshold(),
-            o.getDuplicateQuestionThreshold()),
+            o.getDuplicateQuestionThreshold(), o.getRecrawlThreshold()),
         o.getFillerHorizonWindows(),
         o.getBoilerplateMinDocuments(),
         verifySettings(o, generator == Generator.OPENAI),

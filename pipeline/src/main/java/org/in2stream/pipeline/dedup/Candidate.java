@@ -10,10 +10,11 @@ import org.apache.beam.sdk.coders.NullableCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * One item entering one LSH bucket: its sketch, and the item itself only for band 0 (the verdict
- * step gets the item back from that band, so the other buckets never hold it).
+ * One item entering one bucket: its sketch, and the item itself only for band 0 (the verdict step
+ * gets the item back from that band, so the other buckets never hold it). {@code samePage} marks
+ * the element of the item's page bucket ({@link ItemKeys#page}) rather than of an LSH band.
  */
-record Candidate<T>(Sketch sketch, @Nullable T item) {
+record Candidate<T>(Sketch sketch, @Nullable T item, boolean samePage) {
   static final class CandidateCoder<T> extends CustomCoder<Candidate<T>> {
     private final NullableCoder<T> item;
 
@@ -25,11 +26,18 @@ record Candidate<T>(Sketch sketch, @Nullable T item) {
     public void encode(Candidate<T> c, OutputStream out) throws IOException {
       Sketch.SketchCoder.INSTANCE.encode(c.sketch(), out);
       item.encode(c.item(), out);
+      out.write(c.samePage() ? 1 : 0);
     }
 
     @Override
     public Candidate<T> decode(InputStream in) throws IOException {
-      return new Candidate<>(Sketch.SketchCoder.INSTANCE.decode(in), item.decode(in));
+      Sketch sketch = Sketch.SketchCoder.INSTANCE.decode(in);
+      T value = item.decode(in);
+      int samePage = in.read();
+      if (samePage < 0) {
+        throw new java.io.EOFException("a candidate ends before its same-page flag");
+      }
+      return new Candidate<>(sketch, value, samePage == 1);
     }
 
     @Override

@@ -25,19 +25,30 @@ import org.joda.time.Duration;
  *       ({@code docs/generated/question-dedup.md}).</li>
  * </ul>
  */
-public record DedupSettings(long horizonHours, double nearThreshold, double questionThreshold)
-    implements Serializable {
+public record DedupSettings(long horizonHours, double nearThreshold, double questionThreshold,
+    double recrawlThreshold) implements Serializable {
   public static final MinHash.Params DOCUMENT_MINHASH = new MinHash.Params(5, 14, 8, 1L);
   public static final MinHash.Params QUESTION_MINHASH = new MinHash.Params(2, 37, 3, 1L);
   public static final long DEFAULT_HORIZON_HOURS = 7 * 24;
   public static final double DEFAULT_NEAR_THRESHOLD = 0.8;
+  /**
+   * A later fetch of the same page (equal document id) at or above this estimated Jaccard
+   * similarity is a NEAR_DUPLICATE. Below the document threshold because a page and its re-crawl
+   * with a new date line, ad block and footer can fall under 0.8 (docs/dedup.md, "Re-crawls").
+   */
+  public static final double DEFAULT_RECRAWL_THRESHOLD = 0.6;
   public static final MinHash.Params ANSWER_MINHASH = new MinHash.Params(1, 1, 32, 2L);
   public static final double DEFAULT_QUESTION_THRESHOLD = 0.4;
   /** Answers at or above this estimated Jaccard similarity ask for the same thing. */
   public static final double ANSWER_THRESHOLD = 0.7;
   /** The option defaults. */
   public static final DedupSettings DEFAULT = new DedupSettings(DEFAULT_HORIZON_HOURS,
-      DEFAULT_NEAR_THRESHOLD, DEFAULT_QUESTION_THRESHOLD);
+      DEFAULT_NEAR_THRESHOLD, DEFAULT_QUESTION_THRESHOLD, DEFAULT_RECRAWL_THRESHOLD);
+
+  /** The default re-crawl threshold. */
+  public DedupSettings(long horizonHours, double nearThreshold, double questionThreshold) {
+    this(horizonHours, nearThreshold, questionThreshold, DEFAULT_RECRAWL_THRESHOLD);
+  }
 
   /** Adds a message per invalid value, naming the option to change. */
   public void check(List<String> errors) {
@@ -51,6 +62,9 @@ public record DedupSettings(long horizonHours, double nearThreshold, double ques
     if (!(nearThreshold > 0 && nearThreshold <= 1)) {
       errors.add("--nearDuplicateThreshold must be in (0, 1] (got " + nearThreshold + ")");
     }
+    if (!(recrawlThreshold >= 0 && recrawlThreshold <= 1)) {
+      errors.add("--recrawlThreshold must be 0 (off) or in (0, 1] (got " + recrawlThreshold + ")");
+    }
     if (!(questionThreshold >= 0 && questionThreshold <= 1)) {
       errors.add("--duplicateQuestionThreshold must be 0 (off) or in (0, 1] (got "
           + questionThreshold + ")");
@@ -63,7 +77,8 @@ public record DedupSettings(long horizonHours, double nearThreshold, double ques
 
   /** Near-duplicate documents. */
   public NearDuplicates.Settings documents() {
-    return new NearDuplicates.Settings(DOCUMENT_MINHASH, nearThreshold, horizon());
+    return new NearDuplicates.Settings(DOCUMENT_MINHASH, nearThreshold, horizon(),
+        recrawlThreshold);
   }
 
   /** Whether the near-duplicate question step runs. */

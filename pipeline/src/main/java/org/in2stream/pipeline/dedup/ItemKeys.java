@@ -25,6 +25,16 @@ public interface ItemKeys<T> extends Serializable {
     return false;
   }
 
+  /**
+   * The page this item is a fetch of, for the same-page bucket of {@link NearDuplicates}: a
+   * re-crawl of one url is compared with the earlier fetches at a threshold of its own. Fetches of
+   * one page must have equal {@link #id}s (the bucket compares ids to tell pages apart). Null, the
+   * default, puts the item in no page bucket.
+   */
+  default String page(T item) {
+    return null;
+  }
+
   /** The key of one item in per-item state: id and tie-break key together. */
   default String uid(T item) {
     return id(item) + '\u0000' + orderKey(item);

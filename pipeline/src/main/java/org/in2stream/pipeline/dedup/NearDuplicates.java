@@ -1,6 +1,8 @@
 package org.in2stream.pipeline.dedup;
 
+import com.google.common.hash.Hashing;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.BigEndianLongCoder;
@@ -61,17 +63,29 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
    * @param threshold estimated Jaccard similarity at or above which an earlier item makes a
    *     near duplicate
    * @param horizon how far back in event time an item is compared
+   * @param samePageThreshold the threshold for an earlier item of the same {@link ItemKeys#page}
+   *     (a re-crawl of one url), compared in a bucket of its own rather than found through the LSH
+   *     bands; 0 turns that bucket off
    */
-  public record Settings(MinHash.Params minHash, double threshold, Duration horizon)
-      implements Serializable {
+  public record Settings(MinHash.Params minHash, double threshold, Duration horizon,
+      double samePageThreshold) implements Serializable {
     public Settings {
       if (!(threshold > 0 && threshold <= 1)) {
         throw new IllegalArgumentException("the near-duplicate threshold must be in (0, 1] (got "
             + threshold + ")");
       }
+      if (!(samePageThreshold >= 0 && samePageThreshold <= 1)) {
+        throw new IllegalArgumentException("the same-page threshold must be 0 (off) or in (0, 1] "
+            + "(got " + samePageThreshold + ")");
+      }
       if (horizon.getMillis() < 0) {
         throw new IllegalArgumentException("the dedup horizon must be >= 0 (got " + horizon + ")");
       }
+    }
+
+    /** Without a same-page bucket. */
+    public Settings(MinHash.Params minHash, double threshold, Duration horizon) {
+      this(minHash, threshold, horizon, 0);
     }
   }
 
@@ -91,7 +105,8 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
       throw new IllegalArgumentException("NearDuplicates needs its input in the global window");
     }
     PCollectionTuple out = items
-        .apply("Sketch", ParDo.of(new SketchFn<>(keys, settings.minHash())))
+        .apply("Sketch", ParDo.of(new SketchFn<>(keys, settings.minHash(),
+            settings.samePageThreshold() > 0)))
         .setCoder(KvCoder.of(VarLongCoder.of(), new Candidate.CandidateCoder<>(itemCoder)))
         .apply("Buckets", ParDo.of(new BucketFn<>(keys, settings, itemCoder)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), new BandResult.BandResultCoder<>(itemCoder)))
@@ -101,15 +116,20 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
     return out;
   }
 
-  /** One element per band; the item itself rides with band 0 only. */
+  /**
+   * One element per band, plus one for the item's page bucket when that is on and the item has a
+   * page; the item itself rides with band 0 only.
+   */
   static final class SketchFn<T> extends DoFn<T, KV<Long, Candidate<T>>> {
     private final ItemKeys<T> keys;
     private final MinHash.Params params;
+    private final boolean pageBuckets;
     private transient MinHash minHash;
 
-    SketchFn(ItemKeys<T> keys, MinHash.Params params) {
+    SketchFn(ItemKeys<T> keys, MinHash.Params params, boolean pageBuckets) {
       this.keys = keys;
       this.params = params;
+      this.pageBuckets = pageBuckets;
     }
 
     @Setup
@@ -125,9 +145,22 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
           MinHash.bbit(signature));
       long[] bands = minHash.bandKeys(signature);
       for (int b = 0; b < bands.length; b++) {
-        out.output(KV.of(bands[b], new Candidate<>(sketch, b == 0 ? item : null)));
+        out.output(KV.of(bands[b], new Candidate<>(sketch, b == 0 ? item : null, false)));
+      }
+      String page = pageBuckets ? keys.page(item) : null;
+      if (page != null) {
+        out.output(KV.of(pageKey(page), new Candidate<>(sketch, null, true)));
       }
     }
+  }
+
+  /**
+   * The bucket key of a page: a hash in a namespace of its own. A collision with a band key or
+   * another page's key costs only comparisons: the page bucket compares items of equal page only.
+   */
+  static long pageKey(String page) {
+    return Hashing.murmur3_128(0x9A6E).hashString("page\u0000" + page, StandardCharsets.UTF_8)
+        .asLong();
   }
 
   /** Per band bucket: the sketches of the horizon, and the items waiting for the watermark. */
@@ -137,6 +170,7 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
         Metrics.distribution(NearDuplicates.class, "bucket_sketches");
     private final ItemKeys<T> keys;
     private final double threshold;
+    private final double samePageThreshold;
     private final long horizonMillis;
 
     @StateId("pending")
@@ -159,6 +193,7 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
     BucketFn(ItemKeys<T> keys, Settings settings, Coder<T> itemCoder) {
       this.keys = keys;
       this.threshold = settings.threshold();
+      this.samePageThreshold = settings.samePageThreshold();
       this.horizonMillis = settings.horizon().getMillis();
       this.pendingSpec = StateSpecs.bag(new Candidate.CandidateCoder<>(itemCoder));
     }
@@ -196,14 +231,17 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
         Sketch s = c.sketch();
         Sketch best = null;
         double bestJaccard = 0;
+        // A page bucket holds only page candidates (the key says so); it compares equal pages.
+        double needed = c.samePage() ? samePageThreshold : threshold;
         for (Sketch earlier : sketches) {
           if (Sketch.EARLIEST.compare(earlier, s) >= 0
               || s.eventTime() - earlier.eventTime() > horizonMillis
-              || keys.sameOrigin(earlier.id(), s.id())) {
+              || keys.sameOrigin(earlier.id(), s.id())
+              || (c.samePage() && !earlier.id().equals(s.id()))) {
             continue;
           }
           double j = MinHash.estimate(earlier.bits(), s.bits());
-          if (j >= threshold && (best == null || Sketch.EARLIEST.compare(earlier, best) < 0)) {
+          if (j >= needed && (best == null || Sketch.EARLIEST.compare(earlier, best) < 0)) {
             best = earlier;
             bestJaccard = j;
           }

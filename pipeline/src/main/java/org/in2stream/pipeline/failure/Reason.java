@@ -74,8 +74,9 @@ public enum Reason {
   INVALID_UTF16("the value starts with a UTF-16 byte order mark but is not valid UTF-16"),
   /** MinHash/LSH: an earlier document of the horizon is at least --nearDuplicateThreshold alike. */
   NEAR_DUPLICATE("an earlier document seen within --dedupHorizonHours has an estimated Jaccard "
-      + "similarity (word 5-gram MinHash) of at least --nearDuplicateThreshold; the message names "
-      + "it"),
+      + "similarity (word 5-gram MinHash) of at least --nearDuplicateThreshold, or is an earlier "
+      + "fetch of the same page (equal document id) at least --recrawlThreshold alike; the message "
+      + "names it"),
   /** An earlier QA pair of the horizon asks nearly the same question. */
   DUPLICATE_QUESTION("an earlier QA pair seen within --dedupHorizonHours asks the same question "
       + "again: question and answer of estimated Jaccard similarity (word-bigram MinHash) at least "

@@ -67,6 +67,12 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
     public String text(Document d) {
       return d.getText();
     }
+
+    /** The document id (the JSON id, else derived from the url): equal for fetches of one page. */
+    @Override
+    public String page(Document d) {
+      return d.getId();
+    }
   };
 
   private final Duration horizon;
@@ -121,9 +127,14 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
     Metrics.counter(Deduplicate.class, "near_duplicates").inc();
     Document copy = dup.getKey();
     Match earlier = dup.getValue();
-    return Failures.ofText(STAGE, Reason.NEAR_DUPLICATE, String.format(Locale.ROOT,
-        "near-copy (estimated Jaccard %.2f) of %s at %s, the earliest similar document of the "
-            + "horizon", earlier.jaccard(), earlier.id(), position(earlier.orderKey())),
+    String message = earlier.id().equals(copy.getId())
+        ? String.format(Locale.ROOT, "re-crawl of page %s (estimated Jaccard %.2f, at least "
+            + "--recrawlThreshold) first fetched at %s, the earliest similar fetch of the horizon",
+            earlier.id(), earlier.jaccard(), position(earlier.orderKey()))
+        : String.format(Locale.ROOT, "near-copy (estimated Jaccard %.2f) of %s at %s, the earliest "
+            + "similar document of the horizon", earlier.jaccard(), earlier.id(),
+            position(earlier.orderKey()));
+    return Failures.ofText(STAGE, Reason.NEAR_DUPLICATE, message,
         copy.getId(), copy.getSource(), copy.getText());
   }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Example ids carry the source document and the QA slot; a collision that still reaches the sinks
+ * Example ids carry the source document, its Kafka record and the QA slot; a collision that still reaches the sinks
  * is a dead letter per distinct copy, never one copy kept by chance.
  */
 @ExtendWith(TestPipelineExtension.class)
@@ -61,6 +61,11 @@ class CheckExampleIdsTest {
     assertEquals(ida, ContextAssembler.exampleId(
         qa("doc-a", "k1", List.of(a.get(0)), List.of(0)), Kind.FINE_GRAINED), "stable");
     assertEquals(32, ida.length());
+    // A re-crawl: the same page (document id) and text read again from a later Kafka record.
+    QaPair again = QaPair.newBuilder(qa("doc-a", "k1", List.of(a.get(0)), List.of(0)))
+        .setSource(TestTexts.source(2)).build();
+    assertNotEquals(ida, ContextAssembler.exampleId(again, Kind.FINE_GRAINED),
+        "two fetches of one page, one segment shared");
   }
 
   private static LongContextExample example(String id, String question, long offset) {

@@ -27,15 +27,17 @@ class DedupSettingsTest {
   @Test
   void optionsAreReadAndCheckedWithMessagesNamingThem() {
     PipelineConfig config = TestConfigs.fromArgs("--dedupHorizonHours=2",
-        "--nearDuplicateThreshold=0.9", "--duplicateQuestionThreshold=0.7");
-    assertEquals(new DedupSettings(2, 0.9, 0.7), config.dedup());
+        "--nearDuplicateThreshold=0.9", "--duplicateQuestionThreshold=0.7", "--recrawlThreshold=0.5");
+    assertEquals(new DedupSettings(2, 0.9, 0.7, 0.5), config.dedup());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TestConfigs.fromArgs("--dedupHorizonHours=-1", "--nearDuplicateThreshold=0",
-            "--duplicateQuestionThreshold=1.5"));
+            "--duplicateQuestionThreshold=1.5", "--recrawlThreshold=-0.1"));
     assertTrue(e.getMessage().contains("--dedupHorizonHours must be >= 0"), e.getMessage());
     assertTrue(e.getMessage().contains("--nearDuplicateThreshold must be in (0, 1]"),
         e.getMessage());
     assertTrue(e.getMessage().contains("--duplicateQuestionThreshold must be 0 (off) or in (0, 1]"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("--recrawlThreshold must be 0 (off) or in (0, 1]"),
         e.getMessage());
   }
 }

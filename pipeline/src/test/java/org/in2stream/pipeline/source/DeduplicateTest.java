@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.StreamSupport;
 import org.apache.beam.sdk.PipelineResult;
@@ -28,6 +30,7 @@ import org.apache.beam.sdk.values.TimestampedValue;
 import org.in2stream.pipeline.TestTexts;
 import org.in2stream.pipeline.dedup.DedupSettings;
 import org.in2stream.pipeline.dedup.ExactDuplicates;
+import org.in2stream.pipeline.dedup.MinHash;
 import org.in2stream.pipeline.dedup.NearDuplicates;
 import org.in2stream.pipeline.util.Hashing;
 import org.in2stream.schema.Document;
@@ -203,6 +206,70 @@ class DeduplicateTest {
     PAssert.that(out.get(Deduplicate.UNIQUE)).containsInAnyOrder(first, other, justAfter);
     PAssert.that(out.get(Deduplicate.FAILURES)).satisfies(failures(Map.of("x2", "DUPLICATE"),
         Map.of("x2", "x1")));
+    pipeline.run().waitUntilFinish();
+  }
+
+  // A short page whose re-crawl changed its date line, ad block and footer: about 0.7 alike, under
+  // the document threshold of 0.8 and over the re-crawl threshold of 0.6.
+  private static final String SHORT_BODY = TestTexts.document(31, 3);
+  private static final String SHORT_PAGE = "Published March 3, 2024. Last updated Monday at 9:15.\n"
+      + SHORT_BODY + "\nAdvertisement. Save 20 percent on garden furniture this weekend only.\n"
+      + "Copyright 2024 Example News. All rights reserved. Read our privacy policy.";
+  private static final String SHORT_RECRAWL = "Published March 3, 2024. Last updated Thursday at"
+      + " 4:50.\n" + SHORT_BODY + "\nAdvertisement. Cheap flights to the coast from 49 euros, book"
+      + " before Sunday.\nCopyright 2025 Example News. All rights reserved. Read our privacy policy.";
+
+  private static double trueJaccard(String a, String b) {
+    Set<String> x = new HashSet<>(MinHash.shingles(a, DedupSettings.DOCUMENT_MINHASH
+        .maxShingleWords()));
+    Set<String> y = new HashSet<>(MinHash.shingles(b, DedupSettings.DOCUMENT_MINHASH
+        .maxShingleWords()));
+    Set<String> union = new HashSet<>(x);
+    union.addAll(y);
+    x.retainAll(y);
+    return x.size() / (double) union.size();
+  }
+
+  @Test
+  void aReCrawlOfOnePageIsANearDuplicateUnderTheDocumentThresholdAndAnotherPageIsNot(
+      TestPipeline pipeline) {
+    double j = trueJaccard(SHORT_PAGE, SHORT_RECRAWL);
+    assertTrue(j > 0.62 && j < 0.76, "the fixture must sit between the two thresholds: " + j);
+    Document page = doc("news/page-1", SHORT_PAGE, 0, 5, T0 + 10_000);
+    Document recrawl = doc("news/page-1", SHORT_RECRAWL, 0, 900, T0 + 45 * MINUTE);
+    // The same texts under another page's id: only the document threshold applies.
+    Document otherPage = doc("news/page-2", SHORT_RECRAWL, 1, 7, T0 + 50 * MINUTE);
+    TestStream<Document> events = TestStream.create(AvroCoder.of(Document.class))
+        .addElements(at(otherPage), at(recrawl)) // later fetches first
+        .advanceWatermarkTo(new Instant(T0 + 5_000))
+        .addElements(at(page))
+        .advanceWatermarkToInfinity();
+    PCollectionTuple out = dedup(pipeline, events, DedupSettings.DEFAULT);
+    PAssert.that(out.get(Deduplicate.UNIQUE)).containsInAnyOrder(page, otherPage);
+    PAssert.that(out.get(Deduplicate.FAILURES)).satisfies(failures -> {
+      List<Failure> all = new ArrayList<>();
+      failures.forEach(all::add);
+      assertEquals(1, all.size(), all.toString());
+      Failure f = all.get(0);
+      assertEquals("NEAR_DUPLICATE", f.getReason());
+      assertEquals(900L, f.getSource().getOffset());
+      assertTrue(f.getMessage().startsWith("re-crawl of page news/page-1 ")
+          && f.getMessage().contains("first fetched at t/0@5"), f.getMessage());
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void withTheReCrawlThresholdOffAReCrawlUnderTheDocumentThresholdIsKept(TestPipeline pipeline) {
+    Document page = doc("news/page-1", SHORT_PAGE, 0, 5, T0 + 10_000);
+    Document recrawl = doc("news/page-1", SHORT_RECRAWL, 0, 900, T0 + 45 * MINUTE);
+    PCollectionTuple out = dedup(pipeline, TestStream.create(AvroCoder.of(Document.class))
+        .addElements(at(page), at(recrawl)).advanceWatermarkToInfinity(),
+        new DedupSettings(DedupSettings.DEFAULT_HORIZON_HOURS,
+            DedupSettings.DEFAULT_NEAR_THRESHOLD, DedupSettings.DEFAULT_QUESTION_THRESHOLD, 0));
+    PAssert.that(out.get(Deduplicate.UNIQUE)).containsInAnyOrder(page, recrawl);
+    PAssert.that(out.get(Deduplicate.FAILURES)).empty();
     pipeline.run().waitUntilFinish();
   }
 
