@@ -17,6 +17,7 @@ import org.in2stream.pipeline.failure.Failures;
 import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 import org.in2stream.pipeline.util.Seeds;
+import org.in2stream.pipeline.util.WorkerSetupException;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.Kind;
 import org.in2stream.schema.LongContextExample;
@@ -130,7 +131,9 @@ public final class AssembleContexts extends PTransform<PCollection<QaPair>, PCol
 
     @Setup
     public void setup() {
-      assembler = new ContextAssembler(Tokenizers.load(settings.tokenizerSpec()), settings);
+      assembler = new ContextAssembler(WorkerSetupException.during(
+          "the tokenizer " + settings.tokenizerSpec(),
+          () -> Tokenizers.load(settings.tokenizerSpec())), settings);
     }
 
     /** The QA pairs of one shard of one window, with the window's pool. */

@@ -19,6 +19,7 @@ import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
 import org.in2stream.pipeline.tokenize.TokenBudget;
 import org.in2stream.pipeline.tokenize.Tokenizers;
+import org.in2stream.pipeline.util.WorkerSetupException;
 import org.in2stream.schema.Document;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.Segment;
@@ -79,7 +80,8 @@ public final class SegmentDocuments extends PTransform<PCollection<Document>, PC
 
     @Setup
     public void setup() {
-      tokenizer = Tokenizers.load(tokenizerSpec);
+      tokenizer = WorkerSetupException.during("the tokenizer " + tokenizerSpec,
+          () -> Tokenizers.load(tokenizerSpec));
       segmenter = new Segmenter(tokenizer, minTokens, maxParagraphTokens);
     }
 

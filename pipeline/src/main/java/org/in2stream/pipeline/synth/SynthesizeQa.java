@@ -22,8 +22,9 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.in2stream.pipeline.failure.Failures;
 import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.util.Seeds;
-import org.in2stream.pipeline.verify.LexicalChecks;
+import org.in2stream.pipeline.util.WorkerSetupException;
 import org.in2stream.pipeline.verify.Level;
+import org.in2stream.pipeline.verify.LexicalChecks;
 import org.in2stream.pipeline.verify.Scores;
 import org.in2stream.pipeline.verify.VerifySettings;
 import org.in2stream.schema.EvidenceQuote;
@@ -288,7 +289,7 @@ public final class SynthesizeQa extends PTransform<PCollection<List<Segment>>, P
 
     @Setup
     public void setup() {
-      generator = factory.create();
+      generator = WorkerSetupException.during("the QA generator", factory::create);
       attempts = new QaAttempts(generator, verify);
       inFlight = new Semaphore(maxInFlight);
     }
