@@ -160,7 +160,8 @@ public final class In2Pipeline {
     // The filler pool of each window over its horizon; its boilerplate texts are never asked about.
     PCollection<Segment> poolInput = perDocument.apply("FlattenSegments", Flatten.iterables());
     PCollection<HorizonPool> pool = fillerPool(config, poolInput);
-    PCollectionTuple asked = perDocument.apply("DropBoilerplate", new DropBoilerplate(pool));
+    PCollectionTuple asked = perDocument.apply("DropBoilerplate", new DropBoilerplate(pool,
+        config.tokenizer()));
 
     PCollectionTuple qa = asked.get(DropBoilerplate.KEPT).apply("SynthesizeQa",
         new SynthesizeQa(generator, config.seed(), recipe.questionsPerDocument(),
@@ -240,7 +241,7 @@ public final class In2Pipeline {
       PCollection<Segment> poolInput) {
     return poolInput.apply("BuildFillerPool", new BuildFillerPool(config.seed(),
         config.fillerPoolSize(), config.window(), config.fillerHorizonWindows(),
-        config.boilerplateMinDocuments()));
+        config.boilerplateMinDocuments(), config.tokenizer()));
   }
 
   private static PCollectionTuple assemble(PipelineConfig config, PCollection<QaPair> qa,

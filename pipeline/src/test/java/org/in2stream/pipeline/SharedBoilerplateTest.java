@@ -158,6 +158,61 @@ class SharedBoilerplateTest {
     assertEquals(1, counter(result, "documents_boilerplate_only"));
   }
 
+  /** A site footer line, too short to be a segment: the segmenter merges it into the last one. */
+  private static final String FOOTER_LINE =
+      "Copyright 2026 Example News. All rights reserved. Read our privacy policy.";
+  /** A line in two documents only: not boilerplate. */
+  private static final String TWICE_LINE = "Corrections and tips go to the newsroom desk.";
+
+  @Test
+  void aBoilerplateLineMergedIntoALongerSegmentIsCutOutOfQuestionsAndFillers(
+      TestPipeline pipeline) {
+    List<RawRecord> input = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String text = paragraph(300 + i) + "\n" + paragraph(400 + i);
+      if (i < 5) {
+        text += "\n" + FOOTER_LINE;
+      } else if (i < 7) {
+        text += "\n" + TWICE_LINE;
+      }
+      input.add(In2PipelineTest.raw(i, In2PipelineTest.utf8("{\"id\":\"page-" + i
+          + "\",\"text\":\"" + text.replace("\n", "\\n") + "\"}")));
+    }
+    In2Pipeline.Outputs out = In2Pipeline.build(pipeline,
+        TestConfigs.fromArgs("--minContextTokens=1024", "--maxContextTokens=2048",
+            "--mixture=1:0:0", "--questionsPerDocument=4"),
+        In2PipelineTest.timestamped(input), OfflineQaGenerator.factory(42));
+    PAssert.that(out.failures()).empty();
+    PAssert.that(out.qaPairs()).satisfies(pairs -> {
+      boolean twiceAsked = false;
+      for (QaPair qa : pairs) {
+        for (Segment s : qa.getSegments()) {
+          assertFalse(s.getText().contains(FOOTER_LINE), "a question about the footer: " + qa);
+          assertEquals(TestTexts.tokenizer().count(s.getText()), s.getTokens(),
+              "tokens of " + s.getDocId() + "#" + s.getIndex());
+          twiceAsked |= s.getText().contains(TWICE_LINE);
+        }
+      }
+      assertTrue(twiceAsked, "a line in two documents only stays in its segment");
+      return null;
+    });
+    PAssert.that(out.examples()).satisfies(examples -> {
+      int n = 0;
+      for (LongContextExample e : examples) {
+        n++;
+        assertEquals(List.of(), ExampleChecks.violations(e, TestTexts.tokenizer()), e.getId());
+        assertFalse(e.getContext().contains(FOOTER_LINE), "the footer in " + e.getId());
+      }
+      assertTrue(n >= 20, "examples: " + n);
+      return null;
+    });
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(5, counter(result, "segments_shortened"));
+    assertEquals(0, counter(result, "segments_removed"));
+    assertEquals(5L * (FOOTER_LINE.length() + 1), counter(result, "characters_removed"));
+  }
+
   private static long counter(PipelineResult result, String name) {
     return result.metrics().queryMetrics(MetricsFilter.builder()
             .addNameFilter(MetricNameFilter.named(DropBoilerplate.class, name)).build())

@@ -37,7 +37,10 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.in2stream.pipeline.tokenize.TextTokenizer;
+import org.in2stream.pipeline.tokenize.Tokenizers;
 import org.in2stream.pipeline.util.Hashing;
+import org.in2stream.pipeline.util.WorkerSetupException;
 import org.in2stream.schema.Segment;
 import org.joda.time.Duration;
 
@@ -74,15 +77,18 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
   private final Duration window;
   private final int horizonWindows;
   private final int boilerplateMinDocuments;
+  private final String tokenizerSpec;
 
   /**
    * @param size segments kept in each window's pool
    * @param window the length of the fixed event-time windows of the input
    * @param horizonWindows N: the pool of a window is built from it and the N-1 windows before it
    * @param boilerplateMinDocuments distinct documents from which a text is boilerplate; 0: off
+   * @param tokenizerSpec the pipeline tokenizer, to count the tokens of a segment that lost
+   *     boilerplate lines
    */
   public BuildFillerPool(long seed, int size, Duration window, int horizonWindows,
-      int boilerplateMinDocuments) {
+      int boilerplateMinDocuments, String tokenizerSpec) {
     if (size < 1 || horizonWindows < 1 || boilerplateMinDocuments < 0) {
       throw new IllegalArgumentException("need size >= 1, horizonWindows >= 1 and "
           + "boilerplateMinDocuments >= 0");
@@ -92,6 +98,7 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
     this.window = window;
     this.horizonWindows = horizonWindows;
     this.boilerplateMinDocuments = boilerplateMinDocuments;
+    this.tokenizerSpec = tokenizerSpec;
   }
 
   /** The sliding windows of a horizon of {@code n} windows of length {@code window}. */
@@ -133,7 +140,8 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
     // windows' documents and QA pairs by a keyed join (JoinWithPool), not as a side input.
     return parts
         .apply("WithBoilerplate", Flatten.pCollections())
-        .apply("BottomK", Combine.globally(new PoolFn(size, window.getMillis()))
+        .apply("BottomK", Combine.globally(new PoolFn(size, window.getMillis(),
+            tokenizerSpec))
             .withoutDefaults())
         .setCoder(new HorizonPool.Coder());
   }
@@ -242,11 +250,32 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
     }
   }
 
-  /** (hash of the normalised text, document id) of each segment. */
+  /**
+   * (hash of the normalised text, document id) of each segment, and of each distinct non-blank line
+   * of a segment of two or more lines: a footer or notice that the segmenter merged into a longer
+   * segment repeats as a line, not as a segment ({@link HorizonPool#withoutBoilerplateLines}).
+   */
   static final class TextKeyFn extends DoFn<Entry, KV<Long, String>> {
     @ProcessElement
     public void process(@Element Entry e, OutputReceiver<KV<Long, String>> out) {
-      out.output(KV.of(RepeatedText.hash(e.segment().getText()), e.segment().getDocId()));
+      String text = e.segment().getText();
+      String docId = e.segment().getDocId();
+      long whole = RepeatedText.hash(text);
+      out.output(KV.of(whole, docId));
+      if (text.indexOf('\n') < 0) {
+        return;
+      }
+      Set<Long> lines = new HashSet<>();
+      lines.add(whole);
+      for (String line : text.split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        long hash = RepeatedText.hash(line);
+        if (lines.add(hash)) {
+          out.output(KV.of(hash, docId));
+        }
+      }
     }
   }
 
@@ -444,16 +473,20 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
   /**
    * The pool of a horizon: the bottom-k of the union of its windows' samples (each window's bottom-k
    * holds every segment of the union's bottom-k that came from it, so this is the bottom-k of the
-   * horizon's segments), sorted by the seeded hash, then without its boilerplate segments. The
-   * result is a function of the horizon's contents, whatever the order of inputs and merges.
+   * horizon's segments), sorted by the seeded hash, then without its boilerplate segments and with
+   * the boilerplate lines cut out of the others (their tokens counted again). The result is a
+   * function of the horizon's contents, whatever the order of inputs and merges.
    */
   static final class PoolFn extends Combine.CombineFn<Part, Acc, HorizonPool> {
     private final int size;
     private final long windowMillis;
+    private final String tokenizerSpec;
+    private transient TextTokenizer tokenizer;
 
-    PoolFn(int size, long windowMillis) {
+    PoolFn(int size, long windowMillis, String tokenizerSpec) {
       this.size = size;
       this.windowMillis = windowMillis;
+      this.tokenizerSpec = tokenizerSpec;
     }
 
     @Override
@@ -487,11 +520,28 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
       List<Long> starts = new ArrayList<>();
       for (Keyed k : acc.segments) {
         Entry e = k.entry();
-        if (acc.boilerplate.isEmpty()
-            || !acc.boilerplate.contains(RepeatedText.hash(e.segment().getText()))) {
-          segments.add(e.segment());
+        Segment s = e.segment();
+        if (acc.boilerplate.isEmpty()) {
+          segments.add(s);
           starts.add(e.windowStart());
+          continue;
         }
+        if (acc.boilerplate.contains(RepeatedText.hash(s.getText()))) {
+          continue;
+        }
+        String text = RepeatedText.withoutLines(s.getText(), acc.boilerplate);
+        if (text.isEmpty()) {
+          continue;
+        }
+        if (text.length() < s.getText().length()) {
+          if (tokenizer == null) {
+            tokenizer = WorkerSetupException.during("the tokenizer " + tokenizerSpec,
+                () -> Tokenizers.load(tokenizerSpec));
+          }
+          s = Segment.newBuilder(s).setText(text).setTokens(tokenizer.count(text)).build();
+        }
+        segments.add(s);
+        starts.add(e.windowStart());
       }
       return new HorizonPool(segments, starts, acc.boilerplate, windowMillis);
     }

@@ -68,6 +68,17 @@ public final class HorizonPool implements Serializable {
   }
 
   /**
+   * {@code text} without its boilerplate lines: a line (between line breaks) of a text of two or more
+   * lines whose normalised text is boilerplate in this horizon, such as a site footer that the
+   * segmenter merged into a document's last segment. The other lines are kept as they are, in
+   * order. Returns {@code text} itself when nothing is removed, and an empty string when every line
+   * is.
+   */
+  public String withoutBoilerplateLines(String text) {
+    return RepeatedText.withoutLines(text, boilerplate);
+  }
+
+  /**
    * The windows ({@code start_end} in UTC, sorted) whose segments are among {@code segmentIds}
    * ({@code docId#index}, as in {@code LongContextExample.fillerSegmentIds}).
    */

@@ -1,5 +1,6 @@
 package org.in2stream.pipeline.assemble;
 
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.in2stream.pipeline.util.Hashing;
 
@@ -55,6 +56,27 @@ public final class RepeatedText {
   /** A 64-bit hash of the normalised text: the key of the boilerplate count. */
   public static long hash(String text) {
     return Hashing.sha256Long("segment-text", normalise(text));
+  }
+
+  /**
+   * {@code text} without the lines (between line breaks) whose {@link #hash} is in {@code hashes},
+   * when it has two or more lines; the other lines are kept as they are, in order. Returns {@code
+   * text} itself when nothing is removed, and an empty string when every line is.
+   */
+  public static String withoutLines(String text, Set<Long> hashes) {
+    if (hashes.isEmpty() || text.indexOf('\n') < 0) {
+      return text;
+    }
+    StringBuilder kept = new StringBuilder(text.length());
+    boolean removed = false;
+    for (String line : text.split("\n", -1)) {
+      if (!line.isBlank() && hashes.contains(hash(line))) {
+        removed = true;
+        continue;
+      }
+      kept.append(kept.length() == 0 ? "" : "\n").append(line);
+    }
+    return removed ? kept.toString().strip() : text;
   }
 
   /**

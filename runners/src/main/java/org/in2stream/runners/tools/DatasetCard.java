@@ -374,9 +374,11 @@ public final class DatasetCard {
     } catch (NumberFormatException e) {
       return "unreadable " + org.in2stream.runners.In2Main.COUNTERS_FILE + ": " + e.getMessage();
     }
-    return String.format(Locale.ROOT, "%,d segments, %,d characters (%,d documents had "
-        + "boilerplate, %,d were nothing else)", c.getOrDefault("DropBoilerplate.segments_removed",
-        0L), c.getOrDefault("DropBoilerplate.characters_removed", 0L),
+    return String.format(Locale.ROOT, "%,d segments, and lines cut out of %,d more; %,d characters "
+        + "(%,d documents had boilerplate, %,d were nothing else)",
+        c.getOrDefault("DropBoilerplate.segments_removed", 0L),
+        c.getOrDefault("DropBoilerplate.segments_shortened", 0L),
+        c.getOrDefault("DropBoilerplate.characters_removed", 0L),
         c.getOrDefault("DropBoilerplate.documents_with_boilerplate", 0L),
         c.getOrDefault("DropBoilerplate.documents_boilerplate_only", 0L));
   }

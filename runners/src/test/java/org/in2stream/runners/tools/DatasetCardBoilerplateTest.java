@@ -14,12 +14,13 @@ class DatasetCardBoilerplateTest {
   @Test
   void reportsTheDropBoilerplateCounters(@TempDir Path out) throws Exception {
     Files.writeString(out.resolve(In2Main.COUNTERS_FILE), "DropBoilerplate.segments_removed\t12\n"
+        + "DropBoilerplate.segments_shortened\t5\n"
         + "DropBoilerplate.characters_removed\t34567\n"
         + "DropBoilerplate.documents_with_boilerplate\t9\n"
         + "DropBoilerplate.documents_boilerplate_only\t1\n"
         + "ReadDocuments.records_read\t100\n");
-    assertEquals("12 segments, 34,567 characters (9 documents had boilerplate, 1 were nothing "
-        + "else)", DatasetCard.boilerplateRemoved(out));
+    assertEquals("12 segments, and lines cut out of 5 more; 34,567 characters (9 documents had "
+        + "boilerplate, 1 were nothing else)", DatasetCard.boilerplateRemoved(out));
   }
 
   @Test
