@@ -105,6 +105,7 @@ class FillerHardnessTest {
     double similarSum = 0;
     double randomSum = 0;
     int randomCopies = 0;
+    int randomWithCopies = 0;
     for (int i = 0; i < QUESTIONS; i++) {
       QaPair qa = QA.get(i);
       LongContextExample s = similar.assemble(qa, Kind.FINE_GRAINED, POOL, index).example();
@@ -117,7 +118,16 @@ class FillerHardnessTest {
       assertEquals(List.of(), ExampleChecks.violations(r, TOK), r.getId());
       // the recorded hardness says who the fillers are, in both directions
       assertTrue(s.getHardness() >= 0.3, "similar example " + i + ": hardness " + s.getHardness());
-      assertTrue(r.getHardness() < 0.2, "random example " + i + ": hardness " + r.getHardness());
+      // A random draw may pick a planted paraphrase (at most a tenth of them, below); an example
+      // whose random fillers hold none of them is low.
+      if (copiesIn(r, i) == 0) {
+        assertTrue(r.getHardness() < 0.2, "random example " + i + " (no planted copy): hardness "
+            + r.getHardness());
+      } else {
+        randomWithCopies++;
+        System.out.printf(Locale.ROOT, "random example %d drew %d planted copies: hardness %.4f%n",
+            i, copiesIn(r, i), r.getHardness());
+      }
       assertTrue(s.getHardness() > r.getHardness());
       assertEquals(COPIES, copiesIn(s, i), "every paraphrased copy is a filler: "
           + s.getFillerSegmentIds());
@@ -130,6 +140,8 @@ class FillerHardnessTest {
     }
     assertTrue(randomCopies <= QUESTIONS * COPIES / 10, "random fillers picked " + randomCopies
         + " of the " + QUESTIONS * COPIES + " planted copies");
+    assertTrue(randomWithCopies < QUESTIONS / 4, randomWithCopies + " random examples drew copies");
+    assertTrue(randomSum / QUESTIONS < 0.2, "mean random hardness " + randomSum / QUESTIONS);
     System.out.printf(Locale.ROOT, "mean hardness over %d examples: similar %.4f, random %.4f%n",
         QUESTIONS, similarSum / QUESTIONS, randomSum / QUESTIONS);
   }
