@@ -130,16 +130,22 @@ class ObjectStoreIT {
 
     Path local = tmp.resolve("run");
     String remote = "s3://" + BUCKET + "/runs/run";
+    // With an evaluation split too: its documents under eval/documents count as accounted for.
     Map<String, Long> localCounters = runJob(args("store-docs", local.toString(),
-        "--decontaminate=" + evalUri));
+        "--decontaminate=" + evalUri, "--evalSplit=hash:0.2"));
     In2Main.writeCounters(localCounters, local.toString());
     Map<String, Long> remoteCounters = runJob(args("store-docs", remote,
-        "--decontaminate=" + evalUri));
+        "--decontaminate=" + evalUri, "--evalSplit=hash:0.2"));
     In2Main.writeCounters(remoteCounters, remote);
 
     OutputReport.Report report = OutputReport.read(local);
     assertEquals(List.of(), report.violations());
     assertEquals(sent, report.inputsAccounted().size());
+    // The same accounting read back from the bucket (the job's options set up s3:// here).
+    OutputReport.Report fromBucket = OutputReport.read(remote);
+    assertEquals(List.of(), fromBucket.violations());
+    assertEquals(report.inputsAccounted(), fromBucket.inputsAccounted());
+    assertEquals(report.examples().size(), fromBucket.examples().size());
     List<Failure> contaminated = report.failures().stream()
         .filter(f -> f.getReason().equals("CONTAMINATED")).toList();
     System.out.printf("decontaminate from %s: %d documents dropped as CONTAMINATED%n", evalUri,

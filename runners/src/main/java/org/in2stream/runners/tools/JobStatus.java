@@ -57,10 +57,24 @@ public final class JobStatus {
   }
 
   public static void main(String[] argv) throws Exception {
-    Args args = new Args(argv, Set.of("rest", "prometheus", "job", "sampleSeconds"));
+    Args args = new Args(argv, Set.of("rest", "prometheus", "job", "sampleSeconds",
+        "bootstrapServers", "consumerGroup", "topics", "kafkaProperties"));
     JobStatus status = new JobStatus(args.get("rest", "http://localhost:8081"))
         .sampleMillis(1000L * args.intValue("sampleSeconds", 5));
     int shown = status.print(System.out, args.get("prometheus", "auto"), args.get("job", ""));
+    String kafka = args.get("bootstrapServers", "");
+    if (!kafka.isBlank()) {
+      String group = args.get("consumerGroup", "in2-stream");
+      String topics = args.get("topics", "");
+      try {
+        KafkaLag.print(System.out, group, KafkaLag.of(kafka, group, topics.isBlank() ? List.of()
+            : List.of(topics.split(",")), KafkaLag.clientProperties(args.get("kafkaProperties",
+            ""))));
+      } catch (Exception e) {
+        System.out.println("  input lag by partition: cannot ask Kafka at " + kafka + ": "
+            + (e.getCause() == null ? e : e.getCause()).getMessage());
+      }
+    }
     if (shown < 0) {
       System.exit(3);
     }

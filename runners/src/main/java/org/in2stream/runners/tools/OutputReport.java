@@ -21,10 +21,12 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.in2stream.pipeline.check.ExampleChecks;
+import org.in2stream.pipeline.eval.EvalSide;
 import org.in2stream.pipeline.sink.WriteExamples;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
 import org.in2stream.pipeline.tokenize.Tokenizers;
 import org.in2stream.schema.AnswerSegment;
+import org.in2stream.schema.Document;
 import org.in2stream.schema.Failure;
 import org.in2stream.schema.Kind;
 import org.in2stream.schema.LongContextExample;
@@ -102,7 +104,25 @@ public final class OutputReport {
         OutputReport::isPart)) {
       readInto(f.uri(), RemoteOutput.open(f), Failure.class, Failure.getClassSchema(), failures);
     }
-    return check(examples, failures, bytes);
+    Report report = check(examples, failures, bytes);
+    List<Document> evaluation = new ArrayList<>();
+    for (RemoteOutput.RemoteFile f : RemoteOutput.list(output, EVAL_DOCUMENTS,
+        OutputReport::isPart)) {
+      readInto(f.uri(), RemoteOutput.open(f), Document.class, Document.getClassSchema(),
+          evaluation);
+    }
+    return withEvaluationDocuments(report, evaluation);
+  }
+
+  /** Where {@code --evalSplit} writes the documents it routed to evaluation, below the output. */
+  private static final String EVAL_DOCUMENTS = EvalSide.DIR + "/" + EvalSide.DOCUMENTS_DIR;
+
+  /** A document routed to evaluation ({@code --evalSplit}) is accounted for by eval/documents. */
+  private static Report withEvaluationDocuments(Report report, List<Document> evaluation) {
+    for (Document d : evaluation) {
+      report.inputsAccounted().add(key(d.getSource()));
+    }
+    return report;
   }
 
   private static boolean isPart(String fileName) {
@@ -135,14 +155,8 @@ public final class OutputReport {
     List<Failure> failures = readAll(output.resolve(WriteExamples.DEAD_LETTERS_DIR),
         Failure.class, Failure.getClassSchema());
     Report report = check(examples, failures, sizeOf(output.resolve(WriteExamples.EXAMPLES_DIR)));
-    // With --evalSplit, a document routed to evaluation is accounted for by eval/documents.
-    for (org.in2stream.schema.Document d : readAll(output.resolve(
-        org.in2stream.pipeline.eval.EvalSide.DIR).resolve(
-        org.in2stream.pipeline.eval.EvalSide.DOCUMENTS_DIR), org.in2stream.schema.Document.class,
-        org.in2stream.schema.Document.getClassSchema())) {
-      report.inputsAccounted().add(key(d.getSource()));
-    }
-    return report;
+    return withEvaluationDocuments(report, readAll(output.resolve(EVAL_DOCUMENTS), Document.class,
+        Document.getClassSchema()));
   }
 
   private static Report check(List<LongContextExample> examples, List<Failure> failures,
