@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * StreamReplayIT#canonicalHash}) and the same dead letters, with windows spread over a filler horizon
  * of three. The corpus has two documents that share a paragraph: each gets its own example about it,
  * with its own id, in the Avro files and in the exactly-once Kafka topic, which hold the same ids.
+ * A third run at parallelism 2 without Flink's object reuse (which In2Main turns on) gives the same
+ * records too.
  */
 class ParallelismIT {
   @RegisterExtension
@@ -79,8 +81,9 @@ class ParallelismIT {
     return lines.size();
   }
 
-  private static PipelineResult.State run(Path out, int parallelism, String topic) {
-    In2Main.Prepared o = In2Main.prepare(
+  private static PipelineResult.State run(Path out, int parallelism, String topic,
+      String... extra) {
+    List<String> args = new ArrayList<>(List.of(
         "--bootstrapServers=" + kafka.bootstrapServers(),
         "--inputTopic=docs",
         "--windowSeconds=60",
@@ -94,7 +97,9 @@ class ParallelismIT {
         "--output=" + out,
         "--outputTopic=" + topic,
         "--eosShards=" + parallelism,
-        "--parallelism=" + parallelism);
+        "--parallelism=" + parallelism));
+    args.addAll(List.of(extra));
+    In2Main.Prepared o = In2Main.prepare(args.toArray(String[]::new));
     return In2Main.run(o.options(), o.config()).waitUntilFinish();
   }
 
@@ -121,6 +126,15 @@ class ParallelismIT {
         + one.examples().size() + " examples, " + one.failures().size() + " dead letters");
     assertEquals(hash1, hash2, "canonical record hashes at parallelism 1 and 2");
     assertEquals(failureIds(one.failures()), failureIds(two.failures()), "the same dead letters");
+
+    // In2Main turns Flink's object reuse on; without it (a copy of every element between chained
+    // operators) the records are the same.
+    assertEquals(PipelineResult.State.DONE, run(tmp.resolve("p2-copies"), 2, "examples-p2c",
+        "--objectReuse=false"));
+    OutputReport.Report copies = OutputReport.read(tmp.resolve("p2-copies"));
+    assertEquals(hash2, StreamReplayIT.canonicalHash(copies.examples()),
+        "canonical record hashes with and without object reuse");
+    assertEquals(failureIds(two.failures()), failureIds(copies.failures()));
 
     // The shared paragraph: one example per document, different ids, in files and in Kafka.
     Map<String, LongContextExample> aboutShared = new TreeMap<>();

@@ -1,6 +1,7 @@
 package org.in2stream.runners;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,13 @@ class StableInputBuffersTest {
     assertEquals(120_000L,
         parse("--mode=stream", "--checkpointTimeoutMillis=120000").getCheckpointTimeoutMillis());
     assertEquals(-1L, parse("--mode=replay").getCheckpointTimeoutMillis());
+  }
+
+  @Test
+  void objectReuseIsOnInEveryModeUnlessTurnedOff() {
+    assertTrue(parse("--mode=stream").getObjectReuse());
+    assertTrue(parse("--mode=replay").getObjectReuse());
+    assertFalse(parse("--mode=replay", "--objectReuse=false").getObjectReuse());
   }
 
   @Test
