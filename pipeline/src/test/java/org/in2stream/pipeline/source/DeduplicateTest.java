@@ -230,19 +230,21 @@ class DeduplicateTest {
     return x.size() / (double) union.size();
   }
 
+  private static final Document SHORT_PAGE_DOC = doc("news/page-1", SHORT_PAGE, 0, 5, T0 + 10_000);
+  private static final Document SHORT_RECRAWL_DOC =
+      doc("news/page-1", SHORT_RECRAWL, 0, 900, T0 + 45 * MINUTE);
+
   @Test
   void aReCrawlOfOnePageIsANearDuplicateUnderTheDocumentThreshold(TestPipeline pipeline) {
     double j = trueJaccard(SHORT_PAGE, SHORT_RECRAWL);
     assertTrue(j > 0.62 && j < 0.76, "the fixture must sit between the two thresholds: " + j);
-    Document page = doc("news/page-1", SHORT_PAGE, 0, 5, T0 + 10_000);
-    Document recrawl = doc("news/page-1", SHORT_RECRAWL, 0, 900, T0 + 45 * MINUTE);
     TestStream<Document> events = TestStream.create(AvroCoder.of(Document.class))
-        .addElements(at(recrawl)) // the later fetch first
+        .addElements(at(SHORT_RECRAWL_DOC)) // the later fetch first
         .advanceWatermarkTo(new Instant(T0 + 5_000))
-        .addElements(at(page))
+        .addElements(at(SHORT_PAGE_DOC))
         .advanceWatermarkToInfinity();
     PCollectionTuple out = dedup(pipeline, events, DedupSettings.DEFAULT);
-    PAssert.that(out.get(Deduplicate.UNIQUE)).containsInAnyOrder(page);
+    PAssert.that(out.get(Deduplicate.UNIQUE)).containsInAnyOrder(SHORT_PAGE_DOC);
     PAssert.that(out.get(Deduplicate.FAILURES)).satisfies(failures -> {
       List<Failure> all = new ArrayList<>();
       failures.forEach(all::add);
@@ -257,29 +259,30 @@ class DeduplicateTest {
     pipeline.run().waitUntilFinish();
   }
 
-  @Test
-  void theSameTextsUnderTwoPageIdsNeedTheDocumentThreshold(TestPipeline pipeline) {
-    Document page = doc("news/page-1", SHORT_PAGE, 0, 5, T0 + 10_000);
-    Document otherPage = doc("news/page-2", SHORT_RECRAWL, 1, 7, T0 + 50 * MINUTE);
-    PCollectionTuple out = dedup(pipeline, TestStream.create(AvroCoder.of(Document.class))
-        .addElements(at(otherPage), at(page)).advanceWatermarkToInfinity(),
-        DedupSettings.DEFAULT);
-    PAssert.that(out.get(Deduplicate.UNIQUE)).containsInAnyOrder(page, otherPage);
+  /** Runs {@code docs} through dedup with {@code settings} and expects every one kept. */
+  private static void assertAllKept(TestPipeline pipeline, DedupSettings settings,
+      Document... docs) {
+    TestStream.Builder<Document> events = TestStream.create(AvroCoder.of(Document.class));
+    for (Document d : docs) {
+      events = events.addElements(at(d));
+    }
+    PCollectionTuple out = dedup(pipeline, events.advanceWatermarkToInfinity(), settings);
+    PAssert.that(out.get(Deduplicate.UNIQUE)).containsInAnyOrder(docs);
     PAssert.that(out.get(Deduplicate.FAILURES)).empty();
     pipeline.run().waitUntilFinish();
   }
 
   @Test
+  void theSameTextsUnderTwoPageIdsNeedTheDocumentThreshold(TestPipeline pipeline) {
+    assertAllKept(pipeline, DedupSettings.DEFAULT,
+        doc("news/page-2", SHORT_RECRAWL, 1, 7, T0 + 50 * MINUTE), SHORT_PAGE_DOC);
+  }
+
+  @Test
   void withTheReCrawlThresholdOffAReCrawlUnderTheDocumentThresholdIsKept(TestPipeline pipeline) {
-    Document page = doc("news/page-1", SHORT_PAGE, 0, 5, T0 + 10_000);
-    Document recrawl = doc("news/page-1", SHORT_RECRAWL, 0, 900, T0 + 45 * MINUTE);
-    PCollectionTuple out = dedup(pipeline, TestStream.create(AvroCoder.of(Document.class))
-        .addElements(at(page), at(recrawl)).advanceWatermarkToInfinity(),
-        new DedupSettings(DedupSettings.DEFAULT_HORIZON_HOURS,
-            DedupSettings.DEFAULT_NEAR_THRESHOLD, DedupSettings.DEFAULT_QUESTION_THRESHOLD, 0));
-    PAssert.that(out.get(Deduplicate.UNIQUE)).containsInAnyOrder(page, recrawl);
-    PAssert.that(out.get(Deduplicate.FAILURES)).empty();
-    pipeline.run().waitUntilFinish();
+    assertAllKept(pipeline, new DedupSettings(DedupSettings.DEFAULT_HORIZON_HOURS,
+        DedupSettings.DEFAULT_NEAR_THRESHOLD, DedupSettings.DEFAULT_QUESTION_THRESHOLD, 0),
+        SHORT_PAGE_DOC, SHORT_RECRAWL_DOC);
   }
 
   private static long counter(PipelineResult result, Class<?> namespace, String name) {
