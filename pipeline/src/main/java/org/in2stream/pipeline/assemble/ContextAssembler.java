@@ -78,6 +78,33 @@ public final class ContextAssembler {
   private final boolean sums;
   /** The prompt's tokens before the context, once summing applies; -1 until first needed. */
   private int prefixTokens = -1;
+  /** The normalised texts of the last pool assembled from (the examples of a window share it). */
+  private volatile NormalisedPool normalised;
+
+  /**
+   * The whitespace-normalised text of each segment of one pool, computed on first use: every
+   * example of a window checks the same candidates for repeated text. Safe to share between
+   * threads: an entry is a deterministic immutable string, so a race writes the same value.
+   */
+  private record NormalisedPool(List<Segment> pool, String[] texts) {
+    String get(int i) {
+      String n = texts[i];
+      if (n == null) {
+        n = RepeatedText.normalise(pool.get(i).getText());
+        texts[i] = n;
+      }
+      return n;
+    }
+  }
+
+  private NormalisedPool normalisedOf(List<Segment> pool) {
+    NormalisedPool n = normalised;
+    if (n == null || n.pool() != pool) {
+      n = new NormalisedPool(pool, new String[pool.size()]);
+      normalised = n;
+    }
+    return n;
+  }
 
   public ContextAssembler(TextTokenizer tokenizer, AssembleContexts.Settings settings) {
     this.tokenizer = tokenizer;
@@ -217,6 +244,7 @@ public final class ContextAssembler {
             Math.max(0, target - ownTokens), answerFilter);
       }
     }
+    NormalisedPool poolTexts = normalisedOf(pool);
     boolean[] used = new boolean[pool.size()];
     int answerHeld = 0; // candidates left out because they hold or ground the answer
     List<Segment> fillers = new ArrayList<>();
@@ -239,7 +267,7 @@ public final class ContextAssembler {
           continue;
         }
         used[idx] = true;
-        String normalised = RepeatedText.normalise(s.getText());
+        String normalised = poolTexts.get(idx);
         if (answerFilter != null && !answerFilter.allows(normalised)) {
           answerHeld++;
           continue;
@@ -354,7 +382,7 @@ public final class ContextAssembler {
             break;
           }
           if (s.getDocId().equals(qa.getDocId()) || taken + cost > budget
-              || !answerFilter.allows(RepeatedText.normalise(s.getText()))) {
+              || !answerFilter.allows(normalisedOf(pool).get(i))) {
             continue;
           }
           placed[i] = true;
