@@ -4,7 +4,7 @@
 #             32K-token examples vs Avro encode + deflate only)
 #   row 3     LLM saturation on Flink against the fake server (runners' LlmSaturationBenchmark)
 #   rows 4-6  the real job end to end at steady state (local Kafka broker, Flink MiniCluster in a child
-#             JVM with -Xmx1g): a start-up run over a few documents (shown, not subtracted), then the
+#             JVM with -Xmx3g): a start-up run over a few documents (shown, not subtracted), then the
 #             offline generator at p=1/p=2 x 8K/32K and the fake LLM at p=2/32K, each over a prefix
 #             of a generated corpus streamed to the topic at a fixed event-time rate; the offline
 #             p=2/32K run is recorded with JFR
@@ -115,7 +115,7 @@ e2e() {
   local half=$((docs / 2))
   log "end to end: $label over $docs documents $*"
   rm -rf "$OUT/out-$label"
-  java "${JAVA_OPENS[@]}" -Xmx1g ${E2E_JVM_ARGS[@]+"${E2E_JVM_ARGS[@]}"} \
+  java "${JAVA_OPENS[@]}" "-Xmx$E2E_XMX" ${E2E_JVM_ARGS[@]+"${E2E_JVM_ARGS[@]}"} \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" \
     org.in2stream.benchmarks.EndToEndRun --benchOut="$RES/e2e-$label.json" --benchLabel="$label" \
     --benchRecords="$docs" --bootstrapServers="$BOOTSTRAP" --inputTopic="$TOPIC" \
@@ -123,13 +123,16 @@ e2e() {
     --output="$OUT/out-$label" "$@" > "$RES/e2e-$label.log" 2>&1 \
     || { tail -40 "$RES/e2e-$label.log" >&2; exit 1; }
 }
+# -Xmx3g: a bounded replay of thousands of documents at -Xmx1g dies in the pool join's sort
+# (OutOfMemoryError: every window's pool record, a horizon of windows each, is sorted at once)
+E2E_XMX=3g
 E2E_JVM_ARGS=()
 e2e startup-p2 20 --parallelism=2 --maxContextTokens=8192
-e2e offline-p1-8k "$(run_docs 9000)" --parallelism=1 --maxContextTokens=8192
-e2e offline-p2-8k "$(run_docs 12000)" --parallelism=2 --maxContextTokens=8192
-e2e offline-p1-32k "$(run_docs 6000)" --parallelism=1
+e2e offline-p1-8k "$(run_docs 10000)" --parallelism=1 --maxContextTokens=8192
+e2e offline-p2-8k "$(run_docs 18000)" --parallelism=2 --maxContextTokens=8192
+e2e offline-p1-32k "$(run_docs 7000)" --parallelism=1
 E2E_JVM_ARGS=("-XX:StartFlightRecording=filename=$RES/offline-p2-32k.jfr")
-e2e offline-p2-32k "$(run_docs 8000)" --parallelism=2
+e2e offline-p2-32k "$(run_docs 12000)" --parallelism=2
 E2E_JVM_ARGS=()
 
 java -cp "$(test_classpath pipeline)" org.in2stream.pipeline.synth.llm.FakeLlmServer \
@@ -140,7 +143,7 @@ for _ in $(seq 1 300); do
   kill -0 "$FAKE_PID" 2>/dev/null || { cat "$RES/fake-llm.log" >&2; exit 1; }
   sleep 0.2
 done
-e2e fakellm-p2-32k "$(run_docs 8000)" --parallelism=2 --generator=openai \
+e2e fakellm-p2-32k "$(run_docs 12000)" --parallelism=2 --generator=openai \
   --llmUrl="http://127.0.0.1:$FAKE_PORT/v1" --llmModel=fake-model --llmCache=none
 kill "$FAKE_PID" 2>/dev/null || true
 FAKE_PID=""

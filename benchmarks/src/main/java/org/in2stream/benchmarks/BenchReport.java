@@ -57,8 +57,7 @@ public final class BenchReport {
       int eq = arg.indexOf('=');
       a.put(arg.substring(2, eq), arg.substring(eq + 1));
     }
-    BenchReport r = new BenchReport();
-    String md = r.render(Path.of(a.get("dir")), a);
+    String md = report(Path.of(a.get("dir")), a);
     System.out.println(md);
     List<ProseFigures.Violation> bad = ProseFigures.check(md);
     if (!bad.isEmpty()) {
@@ -71,7 +70,12 @@ public final class BenchReport {
     }
   }
 
-  String render(Path dir, Map<String, String> a) throws IOException {
+  /** The document for the results in {@code dir}; {@code a} holds the command-line settings. */
+  static String report(Path dir, Map<String, String> a) throws IOException {
+    return new BenchReport().render(dir, a);
+  }
+
+  private String render(Path dir, Map<String, String> a) throws IOException {
     microRows(dir, a);
     llmRow(dir.resolve("llm.txt"), "3");
     Map<String, JsonNode> e2e = new LinkedHashMap<>();
