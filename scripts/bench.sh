@@ -102,8 +102,9 @@ SENT=$(java -cp "$BENCH_CP" org.in2stream.benchmarks.BenchProducer --bootstrapSe
 log "sent $SENT records to $TOPIC"
 [[ "$SENT" == "$DOCS" ]] || { echo "bench: sent $SENT of $DOCS documents" >&2; exit 1; }
 
-# documents each run reads: about ten times its start-up at the rates of this machine (default),
-# or the whole corpus (--full)
+# documents each run reads: the same prefix at p=1 and p=2 of one length, so that the two differ
+# only in parallelism; sized so that a run lasts about ten times the start-up at the rates of this
+# machine (default), or the whole corpus (--full)
 run_docs() {
   local n=$1
   if [[ $FULL == 1 || $n -gt $DOCS ]]; then n=$DOCS; fi
@@ -128,11 +129,11 @@ e2e() {
 E2E_XMX=3g
 E2E_JVM_ARGS=()
 e2e startup-p2 20 --parallelism=2 --maxContextTokens=8192
-e2e offline-p1-8k "$(run_docs 10000)" --parallelism=1 --maxContextTokens=8192
-e2e offline-p2-8k "$(run_docs 18000)" --parallelism=2 --maxContextTokens=8192
-e2e offline-p1-32k "$(run_docs 7000)" --parallelism=1
+e2e offline-p1-8k "$(run_docs 16000)" --parallelism=1 --maxContextTokens=8192
+e2e offline-p2-8k "$(run_docs 16000)" --parallelism=2 --maxContextTokens=8192
+e2e offline-p1-32k "$(run_docs 8000)" --parallelism=1
 E2E_JVM_ARGS=("-XX:StartFlightRecording=filename=$RES/offline-p2-32k.jfr")
-e2e offline-p2-32k "$(run_docs 12000)" --parallelism=2
+e2e offline-p2-32k "$(run_docs 8000)" --parallelism=2
 E2E_JVM_ARGS=()
 
 java -cp "$(test_classpath pipeline)" org.in2stream.pipeline.synth.llm.FakeLlmServer \
@@ -143,7 +144,7 @@ for _ in $(seq 1 300); do
   kill -0 "$FAKE_PID" 2>/dev/null || { cat "$RES/fake-llm.log" >&2; exit 1; }
   sleep 0.2
 done
-e2e fakellm-p2-32k "$(run_docs 12000)" --parallelism=2 --generator=openai \
+e2e fakellm-p2-32k "$(run_docs 8000)" --parallelism=2 --generator=openai \
   --llmUrl="http://127.0.0.1:$FAKE_PORT/v1" --llmModel=fake-model --llmCache=none
 kill "$FAKE_PID" 2>/dev/null || true
 FAKE_PID=""

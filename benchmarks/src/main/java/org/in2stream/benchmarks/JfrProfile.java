@@ -23,13 +23,15 @@ final class JfrProfile {
   private static final String OURS = "org.in2stream.";
 
   /** Samples per area of the top frame and per nearest in2-stream class, largest first. */
-  record Attribution(long samples, Map<String, Long> byTopFrame, Map<String, Long> byOurFrame) {}
+  record Attribution(long samples, Map<String, Long> byTopFrame, Map<String, Long> byOurFrame,
+      Map<String, Long> byThread) {}
 
   private JfrProfile() {}
 
   static Attribution read(Path jfr) throws IOException {
     Map<String, Long> top = new LinkedHashMap<>();
     Map<String, Long> ours = new LinkedHashMap<>();
+    Map<String, Long> threads = new LinkedHashMap<>();
     long n = 0;
     for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
       if (!"jdk.ExecutionSample".equals(e.getEventType().getName())) {
@@ -59,8 +61,28 @@ final class JfrProfile {
         }
       }
       ours.merge(step, 1L, Long::sum);
+      threads.merge(thread(e), 1L, Long::sum);
     }
-    return new Attribution(n, sorted(top), sorted(ours));
+    return new Attribution(n, sorted(top), sorted(ours), sorted(threads));
+  }
+
+  /**
+   * The sampled thread's name, shortened: a Flink task thread is named after its operator chain
+   * ("CHAIN GroupReduce (GroupReduce at AssembleContexts/...) -> FlatMap (...) (1/2)#0"); the first
+   * operator and the subtask ("(1/2)") say which task it is.
+   */
+  static String thread(RecordedEvent e) {
+    var t = e.getThread("sampledThread");
+    String name = t == null || t.getJavaName() == null ? "?" : t.getJavaName();
+    java.util.regex.Matcher sub = java.util.regex.Pattern.compile("(\\(\\d+/\\d+\\))(#\\d+)?$")
+        .matcher(name);
+    String subtask = sub.find() ? " " + sub.group(1) : "";
+    String head = sub.find(0) ? name.substring(0, sub.start()).trim() : name;
+    int arrow = head.indexOf(" -> ");
+    if (arrow > 0) {
+      head = head.substring(0, arrow) + " -> ...";
+    }
+    return (head.length() > 90 ? head.substring(0, 90) + "..." : head).replace("|", "/") + subtask;
   }
 
   private static boolean isJdk(String c) {
