@@ -29,7 +29,9 @@ import org.in2stream.pipeline.tokenize.Tokenizers;
  * with {@link ProseFigures} (a prose figure missing from the tables stops the run).
  *
  * <pre>BenchReport --dir=RESULTS --corpus=DIR --markdown=docs/BENCHMARKS.md --seconds=S
- *     --loadStart=L --loadEnd=L [--mode=default|full] [--llmNote=TEXT] [--docsPerWindow=N]</pre>
+ *     --loadStart=L --loadEnd=L [--mode=default|full] [--llmNote=TEXT] [--docsPerWindow=N]
+ *     [--corpusDocs=N] [--date=WHEN]</pre>
+ * ({@code --date}: when the run ended, default now; bench.sh renders right after its run.)
  */
 public final class BenchReport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -102,8 +104,8 @@ public final class BenchReport {
     values.put("table.main", table.toString().stripTrailing());
     values.put("table.machine", machine(a));
     values.put("table.profile", profileTable);
-    values.put("run.date",
-        ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm zzz")));
+    values.put("run.date", a.getOrDefault("date",
+        ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm zzz"))));
     values.putIfAbsent("prose.projection", "No offline 32K run in this run, so no projection.");
     values.put("prose.verdicts", verdicts.isEmpty() ? "No goal rows in this run."
         : String.join("\n", verdicts));
@@ -341,11 +343,14 @@ public final class BenchReport {
         f("p=1: %.1f documents/s, %.1f CPU ms/example; CPU per example ratio %.2f", p1.docsPerSec,
             p1.cpuMsPerExample, cpuRatio), ratio, f(">= %.1f", GOAL_P2_OVER_P1));
     String why = ratio >= GOAL_P2_OVER_P1 ? "met" : f("**missed**. "
-        + (p1.docs == p2.docs ? "Both runs read the same documents; the" : "The") + " JVM kept %.2f cores busy at p=1 and %.2f at p=2 (CPU seconds per wall "
-        + "second), and an example cost %.2f times the CPU at p=2, so the second slot did not turn "
-        + "into a second core of work: the two slots share two cores with the JobManager, the client, "
-        + "the broker and whatever else runs (load averages in the machine table), and the thread "
-        + "rows of the profile show which tasks hold the CPU", p1.cores, p2.cores, cpuRatio);
+        + (p1.docs == p2.docs ? "Both runs read the same documents. " : "")
+        + "The throughput ratio is the ratio of cores busy divided by the ratio of CPU per "
+        + "example: the JVM kept %.2f cores busy at p=1 and %.2f at p=2 (CPU seconds per wall "
+        + "second), and an example cost %.2f times the CPU at p=2. At p=1 the JVM already keeps "
+        + "more than one core busy (Flink's sort threads, GC, the JobManager and the client beside "
+        + "the one slot), so on two cores p=2 cannot double it, and other load on the machine "
+        + "(load averages in the machine table) takes its share; the thread rows of the profile "
+        + "show which tasks hold the CPU", p1.cores, p2.cores, cpuRatio);
     verdicts.add(f("- **Parallelism, %s:** p=2 runs %.2f times as many documents per second as "
         + "p=1; the goal is at least %.1f: %s.", length, ratio, GOAL_P2_OVER_P1, why));
   }
