@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# All benchmarks in one run, one table: builds once, then
+# All benchmarks in one run, one generated report: builds once, then
 #   rows 1-2  JMH micro-benchmarks (benchmarks/: segmentation vs raw token counting, assembly of
 #             32K-token examples vs Avro encode + deflate only)
 #   row 3     LLM saturation on Flink against the fake server (runners' LlmSaturationBenchmark)
-#   rows 4-5  the real job end to end (local Kafka broker, Flink MiniCluster in a child JVM with
-#             -Xmx1g): offline generator and fake LLM at p=2/32K, p=1/32K, p=2/8K
-#   row 6     the IN2-scale projection derived from them
-# prints the table and writes docs/BENCHMARKS.md (machine, table, docs/benchmarks-analysis.md).
-#   scripts/bench.sh [--docs=400] [--quick]     --quick: shorter JMH iterations, fewer LLM requests
+#   rows 4-6  the real job end to end at steady state (local Kafka broker, Flink MiniCluster in a child
+#             JVM with -Xmx3g): a start-up run over a few documents (shown, not subtracted), then the
+#             offline generator at p=1/p=2 x 8K/32K and the fake LLM at p=2/32K, each over a prefix
+#             of a generated corpus streamed to the topic at a fixed event-time rate; the offline
+#             p=2/32K run is recorded with JFR
+#   rows 7-8  the goal rows (ratios) and the IN2-scale projection (1.55M examples)
+# BenchReport fills benchmarks/src/main/resources/bench/BENCHMARKS.md.template and writes
+# docs/BENCHMARKS.md (tables and prose from this run; refused if a prose figure is not in a table).
+#   scripts/bench.sh [--docs=20000] [--quick] [--full]
+#     --docs   documents in the generated corpus (the topic holds all of them)
+#     --quick  shorter JMH iterations, fewer LLM requests (a smoke run)
+#     --full   every end-to-end run reads the whole corpus instead of its default prefix (about ten
+#              times its start-up); much longer: its duration is written into the report's machine
+#              table when it is used (not yet measured on this machine)
 # Env: KAFKA_PORT (59092), KAFKA_CONTROLLER_PORT (59093), BENCH_FAKE_LLM_PORT (18190).
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-DOCS=400
+DOCS=20000
 QUICK=0
+FULL=0
 for arg in "$@"; do
   case "$arg" in
     --docs=*) DOCS="${arg#*=}" ;;
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --full) FULL=1 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "bench: unexpected argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -51,7 +62,8 @@ cleanup() {
 trap cleanup EXIT
 
 log "corpus: $DOCS generated documents"
-run_tool org.in2stream.runners.tools.GenerateCorpus --out="$OUT/corpus" --docs="$DOCS" >&2
+rm -rf "$OUT/corpus"
+run_tool org.in2stream.runners.tools.GenerateCorpus --out="$OUT/corpus" --docs="$DOCS" --bad=false >&2
 
 # ---- rows 1-2: JMH ----
 JMH_ARGS=()
@@ -70,37 +82,59 @@ log "LLM saturation: fake server L=200 ms, C=32, $LLM_DOCS documents (sync DoFn:
   > "$RES/llm.txt" 2>"$RES/llm.log" || { tail -40 "$RES/llm.log" >&2; exit 1; }
 cat "$RES/llm.txt" >&2
 
-# ---- rows 4-5: the job end to end ----
+# ---- rows 4-6: the job end to end, at steady state ----
+# The corpus goes to the topic in file order, record i to partition i % 2 with the event time
+# start + i / DOCS_PER_SECOND, so a window of WINDOW_SECONDS holds the same number of documents in
+# every run; a run over the first N documents reads offsets [0, N/2) of both partitions.
+# Density: a window's filler pool covers --fillerHorizonWindows (12) windows and travels as one
+# record through the pool join; in a batch replay on the MiniCluster, Flink's sort buffer refuses a
+# record above about 11 MB ("The record exceeds the maximum size of a sort buffer"), which a
+# horizon of 12 x 600 documents of this corpus exceeds. 200 documents per window stays below it.
+DOCS_PER_SECOND=4
+WINDOW_SECONDS=50
 if ! "$ROOT/scripts/kafka-local.sh" status >/dev/null 2>&1; then
   "$ROOT/scripts/kafka-local.sh" start >&2
   STARTED_KAFKA=1
 fi
-SENT=$(run_tool org.in2stream.runners.tools.ProduceDocs --bootstrapServers="$BOOTSTRAP" \
-  --topic="$TOPIC" --dir="$OUT/corpus" --recreate=true | awk '/^Sent/ {print $2}')
+SENT=$(java -cp "$BENCH_CP" org.in2stream.benchmarks.BenchProducer --bootstrapServers="$BOOTSTRAP" \
+  --topic="$TOPIC" --dir="$OUT/corpus" --docsPerSecond="$DOCS_PER_SECOND" --partitions=2 \
+  2>>"$RES/producer.log" | awk '/^Sent/ {print $2}')
 log "sent $SENT records to $TOPIC"
-# the fixed cost of a run (JVM, MiniCluster start, job graph, Kafka discovery, shutdown): the same
-# job over 3 documents, subtracted to give steady-state rates
-run_tool org.in2stream.runners.tools.GenerateCorpus --out="$OUT/corpus-tiny" --docs=3 --bad=false >&2
-TINY=$(run_tool org.in2stream.runners.tools.ProduceDocs --bootstrapServers="$BOOTSTRAP" \
-  --topic="$TOPIC-tiny" --dir="$OUT/corpus-tiny" --recreate=true | awk '/^Sent/ {print $2}')
+[[ "$SENT" == "$DOCS" ]] || { echo "bench: sent $SENT of $DOCS documents" >&2; exit 1; }
 
+# documents each run reads: the same prefix at p=1 and p=2 of one length, so that the two differ
+# only in parallelism; sized so that a run lasts about ten times the start-up at the rates of this
+# machine (default), or the whole corpus (--full)
+run_docs() {
+  local n=$1
+  if [[ $FULL == 1 || $n -gt $DOCS ]]; then n=$DOCS; fi
+  echo $((n / 2 * 2))
+}
 e2e() {
-  local label=$1
-  shift
-  local topic=$TOPIC records=$SENT
-  if [[ "$label" == startup-* ]]; then topic="$TOPIC-tiny"; records=$TINY; fi
-  log "end to end: $label $*"
+  local label=$1 docs=$2
+  shift 2
+  local half=$((docs / 2))
+  log "end to end: $label over $docs documents $*"
   rm -rf "$OUT/out-$label"
-  java "${JAVA_OPENS[@]}" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" \
+  java "${JAVA_OPENS[@]}" "-Xmx$E2E_XMX" ${E2E_JVM_ARGS[@]+"${E2E_JVM_ARGS[@]}"} \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" \
     org.in2stream.benchmarks.EndToEndRun --benchOut="$RES/e2e-$label.json" --benchLabel="$label" \
-    --benchRecords="$records" --bootstrapServers="$BOOTSTRAP" --inputTopic="$topic" \
+    --benchRecords="$docs" --bootstrapServers="$BOOTSTRAP" --inputTopic="$TOPIC" \
+    --replayTo="0:$half,1:$half" --windowSeconds="$WINDOW_SECONDS" \
     --output="$OUT/out-$label" "$@" > "$RES/e2e-$label.log" 2>&1 \
     || { tail -40 "$RES/e2e-$label.log" >&2; exit 1; }
 }
-e2e startup-p2 --parallelism=2 --maxContextTokens=8192 --minContextTokens=1024
-e2e offline-p2-32k --parallelism=2
-e2e offline-p1-32k --parallelism=1
-e2e offline-p2-8k --parallelism=2 --maxContextTokens=8192
+# -Xmx3g: a bounded replay of thousands of documents at -Xmx1g dies in the pool join's sort
+# (OutOfMemoryError: every window's pool record, a horizon of windows each, is sorted at once)
+E2E_XMX=3g
+E2E_JVM_ARGS=()
+e2e startup-p2 20 --parallelism=2 --maxContextTokens=8192
+e2e offline-p1-8k "$(run_docs 16000)" --parallelism=1 --maxContextTokens=8192
+e2e offline-p2-8k "$(run_docs 16000)" --parallelism=2 --maxContextTokens=8192
+e2e offline-p1-32k "$(run_docs 8000)" --parallelism=1
+E2E_JVM_ARGS=("-XX:StartFlightRecording=filename=$RES/offline-p2-32k.jfr")
+e2e offline-p2-32k "$(run_docs 8000)" --parallelism=2
+E2E_JVM_ARGS=()
 
 java -cp "$(test_classpath pipeline)" org.in2stream.pipeline.synth.llm.FakeLlmServer \
   --port="$FAKE_PORT" --latencyMs=100 --concurrency=32 > "$RES/fake-llm.log" 2>&1 &
@@ -110,8 +144,8 @@ for _ in $(seq 1 300); do
   kill -0 "$FAKE_PID" 2>/dev/null || { cat "$RES/fake-llm.log" >&2; exit 1; }
   sleep 0.2
 done
-e2e fakellm-p2-32k --parallelism=2 --generator=openai --llmUrl="http://127.0.0.1:$FAKE_PORT/v1" \
-  --llmModel=fake-model --llmCache=none
+e2e fakellm-p2-32k "$(run_docs 8000)" --parallelism=2 --generator=openai \
+  --llmUrl="http://127.0.0.1:$FAKE_PORT/v1" --llmModel=fake-model --llmCache=none
 kill "$FAKE_PID" 2>/dev/null || true
 FAKE_PID=""
 
@@ -119,7 +153,8 @@ FAKE_PID=""
 SECS=$(($(date +%s) - T0))
 mkdir -p "$ROOT/docs"
 java -cp "$BENCH_CP" org.in2stream.benchmarks.BenchReport --dir="$RES" --corpus="$OUT/corpus" \
-  --markdown="$ROOT/docs/BENCHMARKS.md" --analysis="$ROOT/docs/benchmarks-analysis.md" \
+  --markdown="$ROOT/docs/BENCHMARKS.md" --mode="$([[ $FULL == 1 ]] && echo full || echo default)" \
+  --corpusDocs="$DOCS" --docsPerWindow="$((DOCS_PER_SECOND * WINDOW_SECONDS))" \
   --seconds="$SECS" --loadStart="$LOAD_START" --loadEnd="$(cut -d' ' -f1-3 /proc/loadavg)" \
-  --llmNote="L=100 ms, C=32"
-log "done in ${SECS} s; table in docs/BENCHMARKS.md, raw results in $RES"
+  --llmNote="L=100 ms, C=32" > "$RES/report.md"
+log "done in ${SECS} s; report in docs/BENCHMARKS.md, raw results in $RES"

@@ -33,7 +33,8 @@ import org.in2stream.runners.In2Main;
  * letters written, and the peak heap. The MiniCluster's TaskManager lives in this JVM, so its peak
  * heap is bounded by this JVM's (which also holds the JobManager and the client). The peak is the
  * largest heap occupancy the JVM reported: the sum over heap pools just before each collection (the
- * moment the heap is fullest), and the occupancy at the end.
+ * moment the heap is fullest), and the occupancy at the end. It also sums the examples'
+ * {@code contextTokens}, so the report can say how long the examples of a run were on average.
  *
  * <pre>EndToEndRun --benchOut=FILE --benchLabel=NAME --benchRecords=N [job options...]</pre>
  */
@@ -92,8 +93,10 @@ public final class EndToEndRun {
     json.put("state", state.toString());
     json.put("seconds", seconds);
     json.put("records", records);
-    json.put("examples", countRecords(Path.of(options.getOutput(), "examples")));
-    json.put("deadLetters", countRecords(Path.of(options.getOutput(), "dead-letters")));
+    long[] examples = countRecords(Path.of(options.getOutput(), "examples"), "contextTokens");
+    json.put("examples", examples[0]);
+    json.put("contextTokens", examples[1]);
+    json.put("deadLetters", countRecords(Path.of(options.getOutput(), "dead-letters"), null)[0]);
     json.put("peakHeapBytes", Math.max(peakBeforeGc.get(), heapNow));
     json.put("sumOfPoolPeaksBytes", poolPeaks);
     json.put("peakLiveAfterGcBytes", peakAfterGc.get());
@@ -128,22 +131,27 @@ public final class EndToEndRun {
     return sum;
   }
 
-  private static long countRecords(Path dir) throws Exception {
+  /** Records in the Avro files under {@code dir}, and the sum of their int field {@code sumField}. */
+  private static long[] countRecords(Path dir, String sumField) throws Exception {
     if (!Files.isDirectory(dir)) {
-      return 0;
+      return new long[2];
     }
     long n = 0;
+    long sum = 0;
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".avro")).toList()) {
         try (DataFileReader<GenericRecord> reader =
             new DataFileReader<>(new File(f.toString()), new GenericDatumReader<>())) {
           while (reader.hasNext()) {
-            reader.next();
+            GenericRecord r = reader.next();
+            if (sumField != null && r.get(sumField) instanceof Number v) {
+              sum += v.longValue();
+            }
             n++;
           }
         }
       }
     }
-    return n;
+    return new long[] {n, sum};
   }
 }

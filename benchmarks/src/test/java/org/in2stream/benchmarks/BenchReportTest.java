@@ -1,0 +1,80 @@
+package org.in2stream.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Renders the report from made-up results: its prose keeps to its tables and says what is missed. */
+class BenchReportTest {
+  @TempDir
+  Path dir;
+
+  private void run(String label, long docs, double seconds, double cpu, long examples,
+      long tokens, int p, int max, String counters) throws Exception {
+    Files.writeString(dir.resolve("e2e-" + label + ".json"), String.format(java.util.Locale.ROOT,
+        "{\"label\":\"%s\",\"state\":\"DONE\",\"seconds\":%s,\"records\":%d,\"examples\":%d,"
+            + "\"contextTokens\":%d,\"deadLetters\":0,\"peakHeapBytes\":900000000,"
+            + "\"peakLiveAfterGcBytes\":500000000,\"gcSeconds\":1.5,\"gcCount\":100,"
+            + "\"processCpuSeconds\":%s,\"maxHeapBytes\":3221225472,\"parallelism\":%d,"
+            + "\"maxContextTokens\":%d,\"counters\":{%s}}",
+        label, seconds, docs, examples, tokens, cpu, p, max, counters));
+  }
+
+  private void results() throws Exception {
+    Files.writeString(dir.resolve("jmh.json"), """
+        [{"benchmark":"org.in2stream.benchmarks.AssemblyBench.assemble","params":{},
+          "primaryMetric":{"score":190.0},
+          "secondaryMetrics":{"cpuNanos":{"score":5.2e9},"ops":{"score":1000}}},
+         {"benchmark":"org.in2stream.benchmarks.AssemblyBench.encodeOnly","params":{},
+          "primaryMetric":{"score":180.0},
+          "secondaryMetrics":{"cpuNanos":{"score":5.1e9},"ops":{"score":1000}}}]
+        """);
+    run("startup-p2", 20, 14.2, 20.3, 20, 100_000, 2, 8192, "");
+    run("offline-p1-8k", 9000, 160.3, 250.1, 8990, 54_000_000, 1, 8192, "");
+    run("offline-p2-8k", 12000, 170.0, 330.5, 11990, 72_000_000, 2, 8192, "");
+    run("offline-p1-32k", 6000, 150.2, 260.7, 5995, 99_000_000, 1, 32768, "");
+    run("offline-p2-32k", 8000, 190.9, 360.2, 7990, 132_000_000, 2, 32768, "");
+    run("fakellm-p2-32k", 8000, 200.1, 370.4, 7992, 132_000_000, 2, 32768,
+        "\"SynthesizeQa.llm_calls\":8000,\"VerifyQa.llm_calls\":1200,"
+            + "\"SynthesizeQa.llm_tokens_in\":9000000,\"SynthesizeQa.llm_tokens_out\":500000");
+  }
+
+  @Test
+  void renderedProseHasOnlyTableFiguresAndNamesMissedGoals() throws Exception {
+    results();
+    String md = BenchReport.report(dir, Map.of("llmNote", "L=100 ms, C=32", "seconds", "1100",
+        "corpusDocs", "20000", "docsPerWindow", "200", "loadStart", "4.1 3.9 3.0",
+        "loadEnd", "4.5 4.2 3.8"));
+    assertEquals(List.of(), ProseFigures.check(md), md);
+    // 360.2 s CPU / 7990 examples = 45.1 ms against 2 x (5.2 + 5.1): missed, and said so
+    assertTrue(md.contains("| 7a |"), md);
+    assertTrue(md.contains("**End-to-end CPU per 32K example:** 45.1 ms"), md);
+    assertTrue(md.contains("a ratio of 4.38; the goal is at most 2: **missed**"), md);
+    // p=2 / p=1 at 32K: (8000 / 190.9) / (6000 / 150.2) = 41.9 / 39.9
+    assertTrue(md.contains("p=2 runs 1.05 times as many documents per second"), md);
+    // generation and verification calls both counted: 9200 / 7992
+    assertTrue(md.contains("1.15 calls per example"), md);
+    assertTrue(md.contains("SynthesizeQa, VerifyQa"), md);
+    assertTrue(md.contains("1.55M examples (1.1M fine-grained + 300K multi-segment + 150K"), md);
+    assertTrue(md.contains("estimated"), md);
+    assertFalse(md.contains("{{"), md);
+    // start-up 14.2 s is more than a tenth of none of these runs
+    assertTrue(md.contains("start-up is at most 0.10 of every end-to-end run"), md);
+  }
+
+  @Test
+  void aRunWhereStartUpIsMoreThanATenthIsNamed() throws Exception {
+    results();
+    run("offline-p2-8k", 1000, 30.0, 50.0, 998, 6_000_000, 2, 8192, "");
+    String md = BenchReport.report(dir, Map.of());
+    assertEquals(List.of(), ProseFigures.check(md), md);
+    assertTrue(md.contains("wall time of 5b (0.47): **missed**"), md);
+  }
+}
