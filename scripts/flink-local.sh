@@ -182,6 +182,8 @@ state.savepoints.dir: file://$SAVEPOINTS
 state.checkpoints.num-retained: ${FLINK_RETAINED_CHECKPOINTS:-3}
 execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
 execution.checkpointing.mode: EXACTLY_ONCE
+# A replay's filler pool is one record of megabytes; let the batch sorter take it (docs/deploy.md).
+taskmanager.runtime.large-record-handler: true
 # Keep restarting through repeated TaskManager losses (fault tests): 1 s, 2 s, 4 s ... at most 10 s,
 # back to 1 s after a minute without failure.
 restart-strategy.type: exponential-delay

@@ -237,8 +237,55 @@ public final class In2Main {
     }
     if ("stream".equalsIgnoreCase(options.getMode())) {
       streamingDefaults(options, all);
+    } else if (!insideFlinkClient()) {
+      largeRecordHandler(options);
     }
     return options;
+  }
+
+  /** Flink's switch that lets its batch sorter take a record larger than one sort buffer. */
+  static final String LARGE_RECORD_HANDLER = "taskmanager.runtime.large-record-handler";
+
+  /**
+   * A replay runs as a Flink batch job, whose sorters refuse a record larger than a sort buffer
+   * unless the large-record handler is on, and a window's filler pool is one record of the pool
+   * join (megabytes at the default 20,000 segments). The switch is read where the job graph is
+   * made, from the configuration of this client: the folder of {@code --flinkConfDir}, else of
+   * {@code FLINK_CONF_DIR}. This copies that folder's configuration file into a folder of its own
+   * with the switch added, unless the file sets it already, and points {@code --flinkConfDir}
+   * there. (Jobs started with {@code flink run} take the cluster's configuration; docs/deploy.md.)
+   */
+  static void largeRecordHandler(Options options) {
+    String from = options.getFlinkConfDir();
+    if (from == null || from.isBlank()) {
+      from = System.getenv("FLINK_CONF_DIR");
+    }
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("in2-flink-conf");
+      String name = "flink-conf.yaml";
+      String text = "";
+      if (from != null && !from.isBlank()) {
+        for (String candidate : List.of("config.yaml", "flink-conf.yaml")) {
+          java.nio.file.Path f = java.nio.file.Path.of(from, candidate);
+          if (java.nio.file.Files.isRegularFile(f)) {
+            name = candidate;
+            text = java.nio.file.Files.readString(f);
+            break;
+          }
+        }
+      }
+      if (!text.contains(LARGE_RECORD_HANDLER)) {
+        text = (text.isEmpty() || text.endsWith("\n") ? text : text + "\n")
+            + LARGE_RECORD_HANDLER + ": true\n";
+      }
+      java.nio.file.Files.writeString(dir.resolve(name), text);
+      dir.toFile().deleteOnExit();
+      dir.resolve(name).toFile().deleteOnExit();
+      options.setFlinkConfDir(dir.toString());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot write the Flink configuration of a replay: "
+          + e.getMessage(), e);
+    }
   }
 
   /**

@@ -399,9 +399,22 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
         }
       }
       trim(sample, size);
-      out.output(new Part(sample, 0));
+      // In parts of at most PART_SEGMENTS: each part is a record of the horizon's combine, and a
+      // batch runner sorts such records in memory buffers that refuse one of megabytes (Flink's
+      // chained combiner: "Record too large"). Every part is sorted, so the merge takes them as
+      // they come (LargePoolReplayIT).
+      if (sample.isEmpty()) {
+        out.output(new Part(sample, 0));
+      }
+      for (int from = 0; from < sample.size(); from += PART_SEGMENTS) {
+        out.output(new Part(new ArrayList<>(sample.subList(from,
+            Math.min(sample.size(), from + PART_SEGMENTS))), 0));
+      }
     }
   }
+
+  /** The most segments in one sample record of a window (see {@link SampleFn}). */
+  static final int PART_SEGMENTS = 1_000;
 
   /** Sorts by {@link Keyed#ORDER} and keeps the first {@code size} distinct segments. */
   static void trim(List<Keyed> list, int size) {
