@@ -64,6 +64,9 @@ public final class ContextAssembler {
   /** Tokens kept free between the estimated and the real prompt length. */
   private static final int SEQUENCE_SAFETY_TOKENS = 8;
   private static final int MAX_FILL_ROUNDS = 6;
+  /** Examples made shorter than their sampled length because the pool ran out (see assemble). */
+  private static final org.apache.beam.sdk.metrics.Counter SHORTENED =
+      org.apache.beam.sdk.metrics.Metrics.counter(AssembleContexts.class, "targets_shortened");
   private static final int STRATIFIED_ATTEMPTS = 4;
 
   private final TextTokenizer tokenizer;
@@ -285,11 +288,19 @@ public final class ContextAssembler {
       slack = target - contextTokens(draft, counts);
     }
     // Every unused candidate is too big, so the shortfall is below one filler; unless the pool ran
-    // out while a segment of the smallest size would still have fit.
+    // out while a segment of the smallest size would still have fit. Then the example gets the
+    // longest context the pool fills, if that is still an allowed length (a young or quiet
+    // stream's horizon); below --minContextTokens there is no example to make.
     if (!candidatesLeft && slack >= Math.min(smallestCost, settings.lengths().min())) {
-      return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: " + fillers.size()
-          + " fillers of other documents reach about " + (target - slack) + " of " + target
-          + " tokens" + heldOut(answerHeld));
+      int reached = target - slack;
+      if (reached < settings.lengths().min() || fillers.isEmpty()) {
+        return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: "
+            + fillers.size() + " fillers of other documents reach about " + reached + " of "
+            + target + " tokens, below --minContextTokens=" + settings.lengths().min()
+            + heldOut(answerHeld));
+      }
+      SHORTENED.inc();
+      target = reached;
     }
     // A long context holds text of other documents: when the source leaves less room than any
     // filler of the pool needs, there is no long-context example to make (not one without fillers).

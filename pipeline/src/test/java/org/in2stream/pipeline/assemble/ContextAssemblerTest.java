@@ -124,11 +124,48 @@ class ContextAssemblerTest {
   }
 
   @Test
-  void aPoolTooSmallIsADeadLetterNotAShortContext() {
+  void aPoolBelowTheShortestLengthIsADeadLetter() {
     ContextAssembler.Result r = assembler.assemble(qa("tiny", 13, Kind.FINE_GRAINED),
         Kind.FINE_GRAINED, pool.subList(0, 5));
     assertNull(r.example());
     assertEquals(Reason.INSUFFICIENT_FILLER.name(), r.failure().getReason());
+    assertTrue(r.failure().getMessage().contains("below --minContextTokens=4096"),
+        r.failure().getMessage());
+  }
+
+  @Test
+  void aPoolShortOfTheSampledLengthButAboveTheShortestGivesTheLongestContextItFills() {
+    // About 7,000 tokens of fillers: enough for the shortest length (4,096), not for most draws.
+    List<Segment> small = new ArrayList<>();
+    int tokens = 0;
+    for (Segment s : pool) {
+      if (tokens >= 7_000) {
+        break;
+      }
+      if (!s.getDocId().startsWith("short-pool")) {
+        small.add(s);
+        tokens += s.getTokens();
+      }
+    }
+    int shortened = 0;
+    for (int i = 0; i < 20; i++) {
+      QaPair q = qa("short-pool-" + i, 300 + i, Kind.FINE_GRAINED);
+      LongContextExample full = assembler.assemble(q, Kind.FINE_GRAINED, pool).example();
+      ContextAssembler.Result r = assembler.assemble(q, Kind.FINE_GRAINED, small);
+      assertNull(r.failure(), () -> r.failure().getMessage());
+      LongContextExample e = r.example();
+      assertEquals(List.of(), ExampleChecks.violations(e, TOK));
+      assertTrue(e.getContextTokens() >= 4096 && e.getContextTokens() <= e.getTargetTokens());
+      if (e.getTargetTokens() < full.getTargetTokens()) {
+        shortened++;
+        assertEquals(small.size(), e.getFillerSegmentIds().size(),
+            "a shortened context holds every segment of the pool");
+        assertEquals(e.getContextTokens(), e.getTargetTokens(), "the target is what was filled");
+      } else {
+        assertEquals(full.getTargetTokens(), e.getTargetTokens());
+      }
+    }
+    assertTrue(shortened >= 10, shortened + " of 20 draws above the pool's 7,000 tokens");
   }
 
   @Test

@@ -135,9 +135,13 @@ final class ReferenceAssembler {
     // Every unused candidate is too big, so the shortfall is below one filler; unless the pool ran
     // out while a segment of the smallest size would still have fit.
     if (!candidatesLeft && slack >= Math.min(smallestCost, settings.lengths().min())) {
-      return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: " + fillers.size()
-          + " fillers of other documents reach about " + (target - slack) + " of " + target
-          + " tokens");
+      int reached = target - slack;
+      if (reached < settings.lengths().min() || fillers.isEmpty()) {
+        return failure(qa, Reason.INSUFFICIENT_FILLER, "the filler pool ran out: "
+            + fillers.size() + " fillers of other documents reach about " + reached + " of "
+            + target + " tokens, below --minContextTokens=" + settings.lengths().min());
+      }
+      target = reached; // the longest context the pool fills
     }
 
     if (settings.placement() == Placement.SHUFFLE) {
