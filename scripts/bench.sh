@@ -87,9 +87,9 @@ cat "$RES/llm.txt" >&2
 # start + i / DOCS_PER_SECOND, so a window of WINDOW_SECONDS holds the same number of documents in
 # every run; a run over the first N documents reads offsets [0, N/2) of both partitions.
 # Density: a window's filler pool covers --fillerHorizonWindows (12) windows and travels as one
-# record through the pool join; in a batch replay on the MiniCluster, Flink's sort buffer refuses a
-# record above about 11 MB ("The record exceeds the maximum size of a sort buffer"), which a
-# horizon of 12 x 600 documents of this corpus exceeds. 200 documents per window stays below it.
+# record through the pool join. Before In2Main turned on Flink's large-record handler for replays
+# (docs/deploy.md), a horizon of 12 x 600 documents of this corpus made that record too large for a
+# sort buffer; the runs keep 200 documents per window so that their rows compare with earlier ones.
 DOCS_PER_SECOND=4
 WINDOW_SECONDS=50
 if ! "$ROOT/scripts/kafka-local.sh" status >/dev/null 2>&1; then
