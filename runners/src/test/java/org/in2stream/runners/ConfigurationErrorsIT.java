@@ -195,13 +195,13 @@ class ConfigurationErrorsIT {
   @Test
   void boundedRunWithMostlyDeadLettersExitsNonZeroWithReasons(@TempDir Path tmp)
       throws Exception {
-    // 12 documents of a few hundred tokens each in one window cannot fill 4K..32K contexts.
+    // 12 documents of a few hundred tokens each in one window cannot fill 16K..32K contexts.
     Path corpus = tmp.resolve("corpus");
     GenerateCorpus.generate(corpus, 12, 5, false);
     ProduceDocs.recreateTopic(KAFKA.bootstrapServers(), "tiny", 1);
     ProduceDocs.produce(KAFKA.bootstrapServers(), "tiny", corpus);
     String[] args = {"--bootstrapServers=" + KAFKA.bootstrapServers(), "--inputTopic=tiny",
-        "--output=" + tmp.resolve("out"), "--parallelism=1"};
+        "--output=" + tmp.resolve("out"), "--parallelism=1", "--minContextTokens=16384"};
 
     assertTrue(In2Main.corpusWarning(In2Main.prepare(args).config()).orElseThrow()
         .contains("fewer tokens than --maxContextTokens=32768"));

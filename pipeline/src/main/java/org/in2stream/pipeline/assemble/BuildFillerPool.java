@@ -251,9 +251,10 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
   }
 
   /**
-   * (hash of the normalised text, document id) of each segment, and of each distinct non-blank line
-   * of a segment of two or more lines: a footer or notice that the segmenter merged into a longer
-   * segment repeats as a line, not as a segment ({@link HorizonPool#withoutBoilerplateLines}).
+   * (hash of the normalised text, document id) of each segment, and of each distinct short line
+   * ({@link RepeatedText#boilerplateLineCandidate}) of a segment of two or more lines: a footer or
+   * notice that the segmenter merged into a longer segment repeats as a line, not as a segment
+   * ({@link HorizonPool#withoutBoilerplateLines}).
    */
   static final class TextKeyFn extends DoFn<Entry, KV<Long, String>> {
     @ProcessElement
@@ -268,7 +269,7 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
       Set<Long> lines = new HashSet<>();
       lines.add(whole);
       for (String line : text.split("\n")) {
-        if (line.isBlank()) {
+        if (!RepeatedText.boilerplateLineCandidate(line)) {
           continue;
         }
         long hash = RepeatedText.hash(line);

@@ -59,9 +59,22 @@ public final class RepeatedText {
   }
 
   /**
-   * {@code text} without the lines (between line breaks) whose {@link #hash} is in {@code hashes},
-   * when it has two or more lines; the other lines are kept as they are, in order. Returns {@code
-   * text} itself when nothing is removed, and an empty string when every line is.
+   * The longest line (in characters) that counts as a boilerplate line: footers, notices, bylines
+   * and navigation are short; a paragraph of a syndicated story that three sites carry is content,
+   * asked about once and deduplicated as a question, not cut out of every copy.
+   */
+  public static final int MAX_BOILERPLATE_LINE_CHARS = 300;
+
+  /** True if {@code line} may be a boilerplate line: not blank, at most the length above. */
+  public static boolean boilerplateLineCandidate(String line) {
+    return !line.isBlank() && line.strip().length() <= MAX_BOILERPLATE_LINE_CHARS;
+  }
+
+  /**
+   * {@code text} without the {@link #boilerplateLineCandidate} lines (between line breaks) whose
+   * {@link #hash} is in {@code hashes}, when it has two or more lines; the other lines are kept as
+   * they are, in order. Returns {@code text} itself when nothing is removed, and an empty string
+   * when every line is.
    */
   public static String withoutLines(String text, Set<Long> hashes) {
     if (hashes.isEmpty() || text.indexOf('\n') < 0) {
@@ -70,7 +83,7 @@ public final class RepeatedText {
     StringBuilder kept = new StringBuilder(text.length());
     boolean removed = false;
     for (String line : text.split("\n", -1)) {
-      if (!line.isBlank() && hashes.contains(hash(line))) {
+      if (boilerplateLineCandidate(line) && hashes.contains(hash(line))) {
         removed = true;
         continue;
       }

@@ -51,8 +51,9 @@ public final class WindowCorpusCheck {
     return Optional.of(String.format("%d of %d event-time windows (--windowSeconds=%d) hold fewer "
         + "tokens than --maxContextTokens=%d, %d of them fewer than --minContextTokens=%d "
         + "(smallest %d, largest %d tokens): examples whose sampled length exceeds their window's "
-        + "corpus become INSUFFICIENT_FILLER dead letters; use a larger --windowSeconds, smaller "
-        + "context lengths, or more input", belowMax, w.tokens().size(), windowSeconds,
+        + "corpus get shorter contexts, and below --minContextTokens they become "
+        + "INSUFFICIENT_FILLER dead letters; use a larger --windowSeconds or --fillerHorizonWindows, "
+        + "smaller context lengths, or more input", belowMax, w.tokens().size(), windowSeconds,
         maxContextTokens, belowMin, minContextTokens, smallest, largest));
   }
 

@@ -64,4 +64,17 @@ class RepeatedTextTest {
     }
     assertTrue(filled > 20 * 10, "contexts were filled: " + filled);
   }
+
+  @Test
+  void onlyShortRepeatedLinesAreCutOutOfASegment() {
+    String footer = "Copyright 2026 Example News. All rights reserved.";
+    String paragraph = "word ".repeat(80).strip(); // 399 characters: content, never a line rule
+    java.util.Set<Long> repeated = java.util.Set.of(RepeatedText.hash(footer),
+        RepeatedText.hash(paragraph));
+    assertEquals("Own text.", RepeatedText.withoutLines("Own text.\n" + footer, repeated));
+    String kept = "Own text.\n" + paragraph;
+    assertTrue(kept == RepeatedText.withoutLines(kept, repeated), "a long line stays");
+    assertEquals("", RepeatedText.withoutLines(footer + "\n  " + footer + " ", repeated));
+    assertEquals(footer, RepeatedText.withoutLines(footer, repeated), "one line: the segment rule");
+  }
 }
