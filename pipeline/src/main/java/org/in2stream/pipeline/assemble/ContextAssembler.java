@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 import org.in2stream.pipeline.failure.Failures;
 import org.in2stream.pipeline.failure.Reason;
 import org.in2stream.pipeline.tokenize.TextTokenizer;
@@ -54,9 +55,12 @@ import org.in2stream.schema.Source;
  * a segment that does start so is encoded together with the one before it. The prompt's count is
  * the sum of the template's parts and the context's, as both shipped templates put line breaks
  * around the context. These sums are the exact counts, not estimates, so every decision is the one
- * that re-encoding would take. Only the final context is encoded, once, for its token offsets; if
- * its length is not the sum (a segment whose {@code tokens} is not its count) the example is made
- * again by re-encoding. Other tokenizers (Hugging Face) re-encode, as before.
+ * that re-encoding would take. Of the final context only the blocks that hold the QA pair's needed
+ * segments are encoded, for the token offsets of the answer and evidence spans; the counts place
+ * them. If such a block's length is not its count (a segment whose {@code tokens} is not its count)
+ * the example is made again by re-encoding. Fillers' recorded counts are trusted: they are exact
+ * counts by the same tokenizer (see SegmentDocuments and BuildFillerPool), and the output checker
+ * (ExampleChecks) re-encodes whole contexts. Other tokenizers (Hugging Face) re-encode, as before.
  */
 public final class ContextAssembler {
   public static final String STAGE = "AssembleContexts";
@@ -499,15 +503,13 @@ public final class ContextAssembler {
       tokens = summed ? contextTokens(pieces, counts) : starts.length;
       promptTokens = promptTokens(pieces, context, qa.getQuestion(), counts);
     }
-    if (summed) {
-      starts = tokenizer.tokenCharStarts(context);
-      if (starts.length != tokens) {
-        throw new SumMismatch();
-      }
-    }
     String prompt = template.render(context, qa.getQuestion());
 
     Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
+    Predicate<Segment> isNeeded = s -> needed.contains(s.getIndex())
+        && s.getDocId().equals(qa.getDocId());
+    List<EncodedBlock> offsets = summed ? encodeNeededBlocks(pieces, counts, isNeeded, tokens)
+        : List.of(new EncodedBlock(0, context.length(), 0, starts));
     List<AnswerSegment> spans = new ArrayList<>();
     List<String> fillerDocIds = new ArrayList<>();
     List<String> fillerSegmentIds = new ArrayList<>();
@@ -518,8 +520,9 @@ public final class ContextAssembler {
       int end = pos + s.getText().length();
       boolean isOwn = s.getDocId().equals(qa.getDocId());
       if (isOwn && needed.contains(s.getIndex())) {
-        int tokenStart = lastAtOrBefore(starts, pos);
-        int tokenEnd = firstAtOrAfter(starts, end);
+        EncodedBlock block = EncodedBlock.holding(offsets, pos);
+        int tokenStart = block.tokenStart() + lastAtOrBefore(block.starts(), pos);
+        int tokenEnd = block.tokenStart() + firstAtOrAfter(block.starts(), end);
         double depth = tokens == 0 ? 0.0 : (double) tokenStart / tokens;
         Integer bin = bins.get(s.getIndex());
         if (bin != null && StratifiedOrder.decile(depth) != bin) {
@@ -534,7 +537,8 @@ public final class ContextAssembler {
             .setTokenEnd(tokenEnd)
             .setDepth(depth)
             .setDepthBin(bin)
-            .setEvidence(EvidenceSpans.of(qa, s.getIndex(), pos, starts))
+            .setEvidence(EvidenceSpans.of(qa, s.getIndex(), pos, block.starts(),
+                block.tokenStart()))
             .build());
       } else if (!isOwn) {
         fillerDocIds.add(s.getDocId());
@@ -583,6 +587,66 @@ public final class ContextAssembler {
         .build();
     example = EvidenceSpans.withScores(qa, example);
     return new Result(example, null, misses);
+  }
+
+  /**
+   * The token offsets of a context where a record needs them: the blocks ({@link #blockEnd}) that
+   * hold a needed segment are encoded, each with the separator in front of the next block, and
+   * placed at the sum of the counts before them. The other blocks are not encoded: their recorded
+   * counts place the rest. An encoded block whose length is not its count means that a segment's
+   * recorded count is off: the example is made again by re-encoding.
+   */
+  private List<EncodedBlock> encodeNeededBlocks(List<Segment> pieces, LineCounts counts,
+      Predicate<Segment> isNeeded, int tokens) {
+    List<EncodedBlock> out = new ArrayList<>();
+    int pos = 0;
+    int tokenPos = 0;
+    for (int from = 0, to; from < pieces.size(); from = to) {
+      to = blockEnd(pieces, from);
+      boolean last = to == pieces.size();
+      List<Segment> block = pieces.subList(from, to);
+      int count = counts.block(pieces, from, to, "", last ? null : SEPARATOR);
+      int end = pos + (last ? 0 : SEPARATOR.length()) + (to - from - 1) * SEPARATOR.length();
+      for (Segment s : block) {
+        end += s.getText().length();
+      }
+      if (block.stream().anyMatch(isNeeded)) {
+        String text = join(block);
+        int[] starts = last ? tokenizer.tokenCharStarts(text)
+            : tokenizer.tokenCharStartsBeforeLine(text, SEPARATOR);
+        if (starts.length != count) {
+          throw new SumMismatch();
+        }
+        for (int i = 0; i < starts.length; i++) {
+          starts[i] += pos;
+        }
+        out.add(new EncodedBlock(pos, end, tokenPos, starts));
+      }
+      pos = end;
+      tokenPos += count;
+    }
+    if (tokenPos != tokens) {
+      throw new IllegalStateException("blocks sum to " + tokenPos + " tokens, the context to "
+          + tokens);
+    }
+    return out;
+  }
+
+  /**
+   * Tokens of part of a context: {@code starts} are the context char indexes where its tokens
+   * begin, the first of them being token {@code tokenStart} of the context; it spans the chars
+   * {@code [charStart, charEnd)}.
+   */
+  private record EncodedBlock(int charStart, int charEnd, int tokenStart, int[] starts) {
+    /** The block that holds char {@code pos} (or ends the context there). */
+    static EncodedBlock holding(List<EncodedBlock> blocks, int pos) {
+      for (EncodedBlock b : blocks) {
+        if (b.charStart <= pos && pos < b.charEnd) {
+          return b;
+        }
+      }
+      throw new IllegalStateException("no encoded block holds char " + pos);
+    }
   }
 
   /**

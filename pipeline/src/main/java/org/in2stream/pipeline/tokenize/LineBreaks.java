@@ -65,6 +65,29 @@ final class LineBreaks {
   }
 
   /**
+   * {@link TextTokenizer#tokenCharStartsBeforeLine}: {@code text + separator} is encoded in front of
+   * the line {@link #PROBE}, which starts a piece and a token of its own (see {@link #beforeLine}),
+   * and the probe's token is left out.
+   */
+  static int[] startsBeforeLine(TextTokenizer tok, String text, String separator) {
+    if (!tok.additiveAfterLineBreak(PROBE)) {
+      throw new UnsupportedOperationException(tok.spec()
+          + " does not encode text before a line apart");
+    }
+    if (separator.isEmpty() || separator.charAt(separator.length() - 1) != '\n') {
+      throw new IllegalArgumentException("the separator must end with a line break, got ["
+          + separator + "]");
+    }
+    String head = text + separator;
+    int[] starts = tok.tokenCharStarts(head + PROBE);
+    int n = starts.length;
+    while (n > 0 && starts[n - 1] >= head.length()) {
+      n--;
+    }
+    return java.util.Arrays.copyOf(starts, n);
+  }
+
+  /**
    * {@code text} from its last space that follows a non-whitespace character (all of it if there is
    * none). Such a space always starts a piece and no earlier piece looks past it, so whatever is
    * appended to {@code text}, the pieces before the tail stay the same.

@@ -42,6 +42,18 @@ public interface TextTokenizer {
   }
 
   /**
+   * The char starts of the tokens that {@link #countBeforeLine} counts: those that {@code text +
+   * separator} takes at the start of {@code text + separator + next}, for every {@code next} with
+   * {@code additiveAfterLineBreak(next)}. Its length is {@code countBeforeLine(text, count(text),
+   * separator)}; indexes are into {@code text + separator}.
+   *
+   * @throws UnsupportedOperationException where {@link #countBeforeLine} is
+   */
+  default int[] tokenCharStartsBeforeLine(String text, String separator) {
+    return LineBreaks.startsBeforeLine(this, text, separator);
+  }
+
+  /**
    * True if {@code count(left + right) == count(left) + count(right)}: no merge can cross this
    * boundary. False when unknown (the default), so callers re-encode.
    */

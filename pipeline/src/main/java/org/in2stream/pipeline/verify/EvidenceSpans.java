@@ -18,6 +18,16 @@ public final class EvidenceSpans {
   /** The spans of the pair's quotes from segment {@code segmentIndex}, in context coordinates. */
   public static List<EvidenceSpan> of(QaPair qa, int segmentIndex, int segmentCharStart,
       int[] tokenCharStarts) {
+    return of(qa, segmentIndex, segmentCharStart, tokenCharStarts, 0);
+  }
+
+  /**
+   * The same where {@code tokenCharStarts} are those of part of the context only (still in context
+   * char coordinates) whose first token is token {@code firstToken} of the context; the quotes lie
+   * within that part.
+   */
+  public static List<EvidenceSpan> of(QaPair qa, int segmentIndex, int segmentCharStart,
+      int[] tokenCharStarts, int firstToken) {
     List<EvidenceSpan> out = new ArrayList<>();
     if (qa.getEvidence() == null) {
       return out;
@@ -31,8 +41,8 @@ public final class EvidenceSpans {
       out.add(EvidenceSpan.newBuilder()
           .setCharStart(start)
           .setCharEnd(end)
-          .setTokenStart(lastAtOrBefore(tokenCharStarts, start))
-          .setTokenEnd(firstAtOrAfter(tokenCharStarts, end))
+          .setTokenStart(firstToken + lastAtOrBefore(tokenCharStarts, start))
+          .setTokenEnd(firstToken + firstAtOrAfter(tokenCharStarts, end))
           .build());
     }
     return out;

@@ -1,11 +1,13 @@
 package org.in2stream.pipeline.tokenize;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.in2stream.pipeline.TestTexts;
@@ -46,8 +48,13 @@ class CountBeforeLineTest {
         continue;
       }
       checked++;
-      assertEquals(tok.count(a + sep + b), tok.countBeforeLine(a, tok.count(a), sep)
-          + tok.count(b), spec + " [" + a + "] [" + sep + "] [" + b + "]");
+      int before = tok.countBeforeLine(a, tok.count(a), sep);
+      assertEquals(tok.count(a + sep + b), before + tok.count(b),
+          spec + " [" + a + "] [" + sep + "] [" + b + "]");
+      // the starts of those tokens are the first starts of the whole text's tokens
+      int[] whole = tok.tokenCharStarts(a + sep + b);
+      assertArrayEquals(Arrays.copyOf(whole, before), tok.tokenCharStartsBeforeLine(a, sep),
+          spec + " starts [" + a + "] [" + sep + "] [" + b + "]");
     }
     if (spec.startsWith(Tokenizers.TIKTOKEN) || TokenizerEquivalence.isJavaPath(tok)) {
       assertTrue(checked > 250, "checked " + checked);
@@ -58,6 +65,8 @@ class CountBeforeLineTest {
     TextTokenizer djl = Tokenizers.loadThroughDjl(TestTexts.hfSpec());
     assertFalse(djl.additiveAfterLineBreak("Hello"));
     assertThrows(UnsupportedOperationException.class, () -> djl.countBeforeLine("a", 1, "\n"));
+    assertThrows(UnsupportedOperationException.class,
+        () -> djl.tokenCharStartsBeforeLine("a", "\n"));
   }
 
   @ParameterizedTest
@@ -73,6 +82,8 @@ class CountBeforeLineTest {
       assertEquals(tok.count("x.\n\n"), before, spec);
     }
     assertThrows(IllegalArgumentException.class, () -> tok.countBeforeLine("x", 1, "\n "));
+    assertThrows(IllegalArgumentException.class, () -> tok.tokenCharStartsBeforeLine("x", "\n "));
+    assertEquals(before, tok.tokenCharStartsBeforeLine("x.", "\n\n").length, spec);
     assertFalse(tok.additiveAfterLineBreak("/x"), "o200k takes a '/' into a line-break piece");
   }
 
