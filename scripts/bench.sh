@@ -5,7 +5,8 @@
 #   row 3     LLM saturation on Flink against the fake server (runners' LlmSaturationBenchmark)
 #   rows 4-6  the real job end to end at steady state (local Kafka broker, Flink MiniCluster in a child
 #             JVM with -Xmx3g): a start-up run over a few documents (shown, not subtracted), then the
-#             offline generator at p=1/p=2 x 8K/32K and the fake LLM at p=2/32K, each over a prefix
+#             offline generator at p=2 x 8K/32K, at p=1 on one core (taskset) x 8K/32K and at p=1
+#             unpinned x 32K, and the fake LLM at p=2/32K, each over a prefix
 #             of a generated corpus streamed to the topic at a fixed event-time rate; the offline
 #             p=2/32K settings run once more, recorded with JFR, for the profile
 #   rows 7-8  the goal rows (ratios) and the IN2-scale projection (1.55M examples)
@@ -116,7 +117,7 @@ e2e() {
   local half=$((docs / 2))
   log "end to end: $label over $docs documents $*"
   rm -rf "$OUT/out-$label"
-  java "${JAVA_OPENS[@]}" "-Xmx$E2E_XMX" ${E2E_JVM_ARGS[@]+"${E2E_JVM_ARGS[@]}"} \
+  ${E2E_PREFIX[@]+"${E2E_PREFIX[@]}"} java "${JAVA_OPENS[@]}" "-Xmx$E2E_XMX" ${E2E_JVM_ARGS[@]+"${E2E_JVM_ARGS[@]}"} \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" \
     org.in2stream.benchmarks.EndToEndRun --benchOut="$RES/e2e-$label.json" --benchLabel="$label" \
     --benchRecords="$docs" --bootstrapServers="$BOOTSTRAP" --inputTopic="$TOPIC" \
@@ -128,10 +129,20 @@ e2e() {
 # (OutOfMemoryError: every window's pool record, a horizon of windows each, is sorted at once)
 E2E_XMX=3g
 E2E_JVM_ARGS=()
+E2E_PREFIX=()
+# One core for the "-1core" runs: the first CPU this script may run on. p=1 alone keeps more than
+# one core busy (a replay runs its stages side by side), so the per-core scaling rows (7e, 7f)
+# compare p=2 on every core with p=1 on one; row 7b compares p=1 and p=2 both unpinned.
+ONE_CORE="$(taskset -pc $$ | sed 's/.*: *//; s/[-,].*//')"
 e2e startup-p2 20 --parallelism=2 --maxContextTokens=8192
-e2e offline-p1-8k "$(run_docs 16000)" --parallelism=1 --maxContextTokens=8192
+E2E_PREFIX=(taskset -c "$ONE_CORE")
+e2e offline-p1-8k-1core "$(run_docs 16000)" --parallelism=1 --maxContextTokens=8192
+E2E_PREFIX=()
 e2e offline-p2-8k "$(run_docs 16000)" --parallelism=2 --maxContextTokens=8192
 e2e offline-p1-32k "$(run_docs 8000)" --parallelism=1
+E2E_PREFIX=(taskset -c "$ONE_CORE")
+e2e offline-p1-32k-1core "$(run_docs 8000)" --parallelism=1
+E2E_PREFIX=()
 e2e offline-p2-32k "$(run_docs 8000)" --parallelism=2
 # The profile comes from a second run of the same settings, so that the recording's own CPU stays
 # out of the rows the goals use (it cost row 5d about a tenth when that run was the recorded one).

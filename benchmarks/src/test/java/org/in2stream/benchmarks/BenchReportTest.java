@@ -41,6 +41,8 @@ class BenchReportTest {
     run("offline-p2-8k", 12000, 170.0, 330.5, 11990, 72_000_000, 2, 8192, "");
     run("offline-p1-32k", 6000, 150.2, 260.7, 5995, 99_000_000, 1, 32768, "");
     run("offline-p2-32k", 8000, 190.9, 360.2, 7990, 132_000_000, 2, 32768, "");
+    run("offline-p1-32k-1core", 8000, 300.5, 290.0, 7990, 132_000_000, 1, 32768, "");
+    run("offline-p1-8k-1core", 12000, 250.0, 240.0, 11990, 72_000_000, 1, 8192, "");
     run("fakellm-p2-32k", 8000, 200.1, 370.4, 7992, 132_000_000, 2, 32768,
         "\"SynthesizeQa.llm_calls\":8000,\"VerifyQa.llm_calls\":1200,"
             + "\"SynthesizeQa.llm_tokens_in\":9000000,\"SynthesizeQa.llm_tokens_out\":500000");
@@ -59,6 +61,17 @@ class BenchReportTest {
     assertTrue(md.contains("a ratio of 4.38; the goal is at most 2: **missed**"), md);
     // p=2 / p=1 at 32K: (8000 / 190.9) / (6000 / 150.2) = 41.9 / 39.9
     assertTrue(md.contains("p=2 runs 1.05 times as many documents per second"), md);
+    // the bound at p=1 unpinned: 2 cores / (260.7 / 150.2 = 1.74 busy) = 1.15 (on a 2-core runner)
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertTrue(md.contains(String.format(java.util.Locale.ROOT, "%d / 1.74 cores busy at p=1 = "
+        + "%.2f", cores, cores / 1.74)), md);
+    // per core: (8000 / 190.9 = 41.9) / (8000 / 300.5 = 26.6) = 1.58 at 32K, missed;
+    // (12000 / 170.0 = 70.6) / (12000 / 250.0 = 48.0) = 1.47 at 8K
+    assertTrue(md.contains("| 7e |"), md);
+    assertTrue(md.contains("p=1 runs 26.6 documents per second; p=2 on " + cores
+        + " cores runs 1.58 times that; the goal is at least 1.6: **missed**"), md);
+    assertTrue(md.contains("| 7f |"), md);
+    assertTrue(md.contains("runs 1.47 times that"), md);
     // generation and verification calls both counted: 9200 / 7992
     assertTrue(md.contains("1.15 calls per example"), md);
     assertTrue(md.contains("SynthesizeQa, VerifyQa"), md);

@@ -16,6 +16,7 @@ import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TupleTag;
+import org.joda.time.Instant;
 
 /**
  * Brings each element of a fixed event-time window W together with one value computed for W over its
@@ -28,9 +29,9 @@ import org.apache.beam.sdk.values.TupleTag;
  * coder at every checkpoint. With a pool per 10 s window that state, and the time spent copying it,
  * grew without bound. A join holds a pool only until its window fires and then forgets it.
  *
- * <p>How: the elements are spread over {@link #SHARDS} keys (a hash of a stable string of the
- * element, so the shard never depends on arrival or worker), the per-window value is copied once per
- * shard, re-timestamped to the end of its sliding window (the last instant of W) and put into the
+ * <p>How: the elements of a window are spread over {@link #SHARDS} shards (a hash of a stable string
+ * of the element, so the shard never depends on arrival or worker; the key mixes shard and window,
+ * {@link #keyOf}), the per-window value is copied once per shard, re-timestamped to the end of its sliding window (the last instant of W) and put into the
  * elements' fixed windows; a {@link CoGroupByKey} then fires each (shard, W) group once, when the
  * watermark passes the end of W, the moment the side input became ready before. What the grouped
  * DoFn makes of each element depends only on the element and the value, never on the shard or on
@@ -74,6 +75,16 @@ final class JoinWithPool<T, V> extends PTransform<PCollection<T>, PCollection<KV
     return Math.floorMod(key.hashCode(), SHARDS);
   }
 
+  /**
+   * The join key of a shard of the fixed window that ends at {@code windowEnd}: the shard and the
+   * window mixed, so that a job's groups spread over many keys, which Flink hashes onto its
+   * subtasks, instead of over {@link #SHARDS} keys only (four keys on two subtasks can split 3:1,
+   * and a bounded replay partitions its groups by key alone, windows inside).
+   */
+  static int keyOf(int shard, Instant windowEnd) {
+    return 31 * Long.hashCode(windowEnd.getMillis()) + shard;
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public PCollection<KV<Integer, CoGbkResult>> expand(PCollection<T> items) {
@@ -97,8 +108,9 @@ final class JoinWithPool<T, V> extends PTransform<PCollection<T>, PCollection<KV
     }
 
     @ProcessElement
-    public void process(@Element T item, OutputReceiver<KV<Integer, T>> out) {
-      out.output(KV.of(shardOf(shardKey.apply(item)), item));
+    public void process(@Element T item, BoundedWindow window,
+        OutputReceiver<KV<Integer, T>> out) {
+      out.output(KV.of(keyOf(shardOf(shardKey.apply(item)), window.maxTimestamp()), item));
     }
   }
 
@@ -111,7 +123,8 @@ final class JoinWithPool<T, V> extends PTransform<PCollection<T>, PCollection<KV
     public void process(@Element V value, BoundedWindow window,
         OutputReceiver<KV<Integer, V>> out) {
       for (int shard = 0; shard < SHARDS; shard++) {
-        out.outputWithTimestamp(KV.of(shard, value), window.maxTimestamp());
+        out.outputWithTimestamp(KV.of(keyOf(shard, window.maxTimestamp()), value),
+            window.maxTimestamp());
       }
     }
   }
