@@ -10,15 +10,21 @@
 #             of a generated corpus streamed to the topic at a fixed event-time rate; the offline
 #             p=2/32K settings run once more, recorded with JFR, for the profile
 #   rows 7-8  the goal rows (ratios) and the IN2-scale projection (1.55M examples)
+#   rows 9    the standalone session cluster (scripts/flink-local.sh): the row-5d replay submitted to
+#             it, and the streaming job working through the topic from its earliest offset
+#             (documents/s, CPU, checkpoint size and duration, TaskManager heap)
 # BenchReport fills benchmarks/src/main/resources/bench/BENCHMARKS.md.template and writes
 # docs/BENCHMARKS.md (tables and prose from this run; refused if a prose figure is not in a table).
-#   scripts/bench.sh [--docs=20000] [--quick] [--full]
+#   scripts/bench.sh [--docs=20000] [--quick] [--full] [--noCluster]
 #     --docs   documents in the generated corpus (the topic holds all of them)
 #     --quick  shorter JMH iterations, fewer LLM requests (a smoke run)
 #     --full   every end-to-end run reads the whole corpus instead of its default prefix (about ten
 #              times its start-up); much longer: its duration is written into the report's machine
-#              table when it is used (not yet measured on this machine)
-# Env: KAFKA_PORT (59092), KAFKA_CONTROLLER_PORT (59093), BENCH_FAKE_LLM_PORT (18190).
+#              table when it is used (not yet measured on this machine); the streaming row
+#              measures 300 s instead of 90 s
+#     --noCluster  no standalone-cluster rows (no Flink cluster is started)
+# Env: KAFKA_PORT (59092), KAFKA_CONTROLLER_PORT (59093), BENCH_FAKE_LLM_PORT (18190),
+#   BENCH_FLINK_REST_PORT (18191), BENCH_FLINK_RPC_PORT (16191), FLINK_TM_MEMORY (4096m).
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -26,12 +32,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 DOCS=20000
 QUICK=0
 FULL=0
+CLUSTER=1
+STREAM_SECONDS=90
 for arg in "$@"; do
   case "$arg" in
     --docs=*) DOCS="${arg#*=}" ;;
     --quick) QUICK=1 ;;
-    --full) FULL=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --full) FULL=1; STREAM_SECONDS=300 ;;
+    --noCluster) CLUSTER=0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench: unexpected argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -55,9 +64,11 @@ BENCH_CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/test-cl
 rm -rf "$RES"
 mkdir -p "$RES"
 STARTED_KAFKA=0
+STARTED_FLINK=0
 FAKE_PID=""
 cleanup() {
   [[ -n "$FAKE_PID" ]] && kill "$FAKE_PID" 2>/dev/null || true
+  if [[ $STARTED_FLINK == 1 ]]; then "$ROOT/scripts/flink-local.sh" stop >&2 || true; fi
   if [[ $STARTED_KAFKA == 1 ]]; then "$ROOT/scripts/kafka-local.sh" stop >&2 || true; fi
 }
 trap cleanup EXIT
@@ -162,6 +173,41 @@ e2e fakellm-p2-32k "$(run_docs 8000)" --parallelism=2 --generator=openai \
   --llmUrl="http://127.0.0.1:$FAKE_PORT/v1" --llmModel=fake-model --llmCache=none
 kill "$FAKE_PID" 2>/dev/null || true
 FAKE_PID=""
+
+# ---- rows 9: the standalone session cluster (a JobManager and a TaskManager process) ----
+# The same replay as row 5d, submitted to the cluster; then the streaming job on the same topic, read
+# from its earliest offset, so that it works through a backlog at full speed with checkpoints every
+# 10 s: documents/s, CPU, checkpoint size and duration, TaskManager heap. --noCluster skips both.
+if [[ $CLUSTER == 1 ]]; then
+  export FLINK_REST_PORT="${BENCH_FLINK_REST_PORT:-18191}" FLINK_RPC_PORT="${BENCH_FLINK_RPC_PORT:-16191}"
+  export FLINK_TM_MEMORY="${FLINK_TM_MEMORY:-4096m}" FLINK_PROMETHEUS_PORTS=off
+  log "standalone cluster: starting (REST port $FLINK_REST_PORT)"
+  "$ROOT/scripts/flink-local.sh" reset >&2
+  "$ROOT/scripts/flink-local.sh" start >&2
+  STARTED_FLINK=1
+  SUBMIT=("$ROOT/scripts/submit.sh" --detach "--flinkMaster=localhost:$FLINK_REST_PORT"
+    "--bootstrapServers=$BOOTSTRAP" "--inputTopic=$TOPIC" "--windowSeconds=$WINDOW_SECONDS")
+  cluster_run() {
+    local label=$1
+    shift
+    log "standalone cluster: $label $*"
+    java -cp "$BENCH_CP" org.in2stream.benchmarks.ClusterRun --benchOut="$RES/e2e-$label.json" \
+      --benchLabel="$label" --rest="http://localhost:$FLINK_REST_PORT" --flinkDir="$ROOT/.local/flink" \
+      "$@" > "$RES/e2e-$label.log" 2>&1 || { tail -40 "$RES/e2e-$label.log" >&2; exit 1; }
+  }
+  docs=$(run_docs 8000)
+  rm -rf "$OUT/out-cluster-offline-p2-32k"
+  cluster_run cluster-offline-p2-32k --benchRecords="$docs" --output="$OUT/out-cluster-offline-p2-32k" \
+    --parallelism=2 --maxContextTokens=32768 -- "${SUBMIT[@]}" --parallelism=2 \
+    "--replayTo=0:$((docs / 2)),1:$((docs / 2))" "--output=$OUT/out-cluster-offline-p2-32k"
+  rm -rf "$OUT/out-cluster-stream"
+  cluster_run stream-cluster-p2-32k --streamSeconds="$STREAM_SECONDS" --warmupSeconds=30 \
+    --parallelism=2 --maxContextTokens=32768 -- "${SUBMIT[@]}" --parallelism=2 --mode=stream \
+    --consumerGroup="bench-$T0" --streamStart=earliest --checkpointingInterval=10000 \
+    "--output=$OUT/out-cluster-stream"
+  "$ROOT/scripts/flink-local.sh" stop >&2
+  STARTED_FLINK=0
+fi
 
 # ---- the table ----
 SECS=$(($(date +%s) - T0))

@@ -272,6 +272,20 @@ public final class BenchReport {
         overShare.add(f("%s (%.2f)", r[0], share));
       }
     }
+    JsonNode clusterJson = e2e.get("cluster-offline-p2-32k");
+    Run mini = by.get("offline-p2-32k");
+    if (clusterJson != null) {
+      Run c = Run.of(clusterJson);
+      row("5g", "End to end on the standalone cluster (JobManager and TaskManager processes), "
+              + "offline generator, p=2, 32K",
+          c.rates() + f("; TaskManager heap peak %.0f MiB of %.0f MiB (sampled every second); "
+              + "CPU of the cluster's processes, not of the submitting client",
+              clusterJson.path("peakHeapBytes").asDouble() / (1 << 20),
+              clusterJson.path("maxHeapBytes").asDouble() / (1 << 20)),
+          mini == null ? "-" : f("row 5d on the MiniCluster: %.1f documents/s, %.1f CPU "
+              + "ms/example", mini.docsPerSec, mini.cpuMsPerExample),
+          mini == null ? Double.NaN : c.docsPerSec / mini.docsPerSec, "-");
+    }
     if (!Double.isNaN(startup)) {
       verdicts.add(overShare.isEmpty()
           ? f("- **Steady state:** start-up is at most %.2f of every end-to-end run (rows 5a-5f): "
@@ -294,6 +308,43 @@ public final class BenchReport {
     }
     goals(by);
     projection(by, a);
+    streamRows(e2e.get("stream-cluster-p2-32k"), mini);
+  }
+
+  /** Rows 9: the streaming job on the standalone cluster, working through a backlog. */
+  private void streamRows(JsonNode s, Run replay) {
+    if (s == null) {
+      return;
+    }
+    double seconds = round1(s.path("seconds").asDouble());
+    long docs = s.path("documents").asLong();
+    double cpu = round1(s.path("processCpuSeconds").asDouble());
+    double docsPerSec = round1(docs / seconds);
+    row("9a", "Streaming on the standalone cluster: offline generator, p=2, 32K, the topic read "
+            + "from its earliest offset (a backlog), checkpoints every 10 s",
+        f("%.1f documents/s (%d documents out of the Kafka source vertex in %.1f s, after %d s of "
+            + "warm-up); CPU %.1f ms/document, %.1f CPU s (%.2f cores busy; JobManager and "
+            + "TaskManager processes)", docsPerSec, docs, seconds,
+            s.path("warmupSeconds").asInt(), cpu * 1000 / Math.max(1, docs), cpu, cpu / seconds),
+        replay == null ? "-" : f("row 5d replay: %.1f documents/s", replay.docsPerSec),
+        replay == null ? Double.NaN : docsPerSec / replay.docsPerSec, "-");
+    double interval = 10_000;
+    double avg = s.path("checkpointAvgMillis").asDouble();
+    row("9b", "Checkpoints of the streaming job (row 9a), from its start to the end of the "
+            + "measurement",
+        f("%d completed, %d failed; state size of the last %.1f MiB, largest %.1f MiB; "
+            + "end-to-end duration avg %.0f ms, p90 %.0f ms, max %.0f ms",
+            s.path("checkpointsCompleted").asLong(), s.path("checkpointsFailed").asLong(),
+            s.path("checkpointLastStateBytes").asDouble() / (1 << 20),
+            s.path("checkpointMaxStateBytes").asDouble() / (1 << 20), avg,
+            s.path("checkpointP90Millis").asDouble(), s.path("checkpointMaxMillis").asDouble()),
+        f("checkpoint interval %.0f ms", interval), avg / interval,
+        "<= 1.0 (avg duration / interval)");
+    double peak = s.path("peakHeapBytes").asDouble() / (1 << 20);
+    double max = s.path("maxHeapBytes").asDouble() / (1 << 20);
+    row("9c", "TaskManager heap of the streaming job (row 9a)",
+        f("%.0f MiB peak used (sampled every second)", peak), f("%.0f MiB heap", max),
+        max > 0 ? peak / max : Double.NaN, "<= 1.0");
   }
 
   private void goals(Map<String, Run> by) {

@@ -132,7 +132,7 @@ public final class EndToEndRun {
   }
 
   /** Records in the Avro files under {@code dir}, and the sum of their int field {@code sumField}. */
-  private static long[] countRecords(Path dir, String sumField) throws Exception {
+  static long[] countRecords(Path dir, String sumField) throws Exception {
     if (!Files.isDirectory(dir)) {
       return new long[2];
     }

@@ -43,6 +43,18 @@ class BenchReportTest {
     run("offline-p2-32k", 8000, 190.9, 360.2, 7990, 132_000_000, 2, 32768, "");
     run("offline-p1-32k-1core", 8000, 300.5, 290.0, 7990, 132_000_000, 1, 32768, "");
     run("offline-p1-8k-1core", 12000, 250.0, 240.0, 11990, 72_000_000, 1, 8192, "");
+    Files.writeString(dir.resolve("e2e-cluster-offline-p2-32k.json"), """
+        {"label":"cluster-offline-p2-32k","state":"FINISHED","seconds":150.0,"records":8000,
+         "examples":7990,"contextTokens":132000000,"deadLetters":0,"processCpuSeconds":280.0,
+         "peakHeapBytes":1073741824,"maxHeapBytes":2147483648,"parallelism":2}
+        """);
+    Files.writeString(dir.resolve("e2e-stream-cluster-p2-32k.json"), """
+        {"label":"stream-cluster-p2-32k","state":"CANCELED","seconds":90.0,"documents":3600,
+         "processCpuSeconds":170.0,"peakHeapBytes":1610612736,"maxHeapBytes":2147483648,
+         "warmupSeconds":30,"checkpointsCompleted":11,"checkpointsFailed":0,
+         "checkpointLastStateBytes":157286400,"checkpointMaxStateBytes":167772160,
+         "checkpointAvgMillis":2500.0,"checkpointP90Millis":4000.0,"checkpointMaxMillis":6100.0}
+        """);
     run("fakellm-p2-32k", 8000, 200.1, 370.4, 7992, 132_000_000, 2, 32768,
         "\"SynthesizeQa.llm_calls\":8000,\"VerifyQa.llm_calls\":1200,"
             + "\"SynthesizeQa.llm_tokens_in\":9000000,\"SynthesizeQa.llm_tokens_out\":500000");
@@ -72,6 +84,15 @@ class BenchReportTest {
         + " cores runs 1.58 times that; the goal is at least 1.6: **missed**"), md);
     assertTrue(md.contains("| 7f |"), md);
     assertTrue(md.contains("runs 1.47 times that"), md);
+    // the standalone cluster: 8000 / 150.0 = 53.3 documents/s, 280.0 / 7990 = 35.0 ms
+    assertTrue(md.contains("| 5g | End to end on the standalone cluster"), md);
+    assertTrue(md.contains("53.3 documents/s, 53.3 examples/s; CPU 35.0 ms/example"), md);
+    // streaming: 3600 / 90.0 = 40.0 documents/s, 170.0 / 3600 = 47.2 ms per document
+    assertTrue(md.contains("| 9a |") && md.contains("40.0 documents/s (3600 documents"), md);
+    assertTrue(md.contains("CPU 47.2 ms/document"), md);
+    assertTrue(md.contains("11 completed, 0 failed; state size of the last 150.0 MiB, largest "
+        + "160.0 MiB; end-to-end duration avg 2500 ms, p90 4000 ms, max 6100 ms"), md);
+    assertTrue(md.contains("| 9c | TaskManager heap of the streaming job (row 9a) | 1536 MiB"), md);
     // generation and verification calls both counted: 9200 / 7992
     assertTrue(md.contains("1.15 calls per example"), md);
     assertTrue(md.contains("SynthesizeQa, VerifyQa"), md);
