@@ -10,19 +10,19 @@
 #             of a generated corpus streamed to the topic at a fixed event-time rate; the offline
 #             p=2/32K settings run once more, recorded with JFR, for the profile
 #   rows 7-8  the goal rows (ratios) and the IN2-scale projection (1.55M examples)
-#   rows 9    the standalone session cluster (scripts/flink-local.sh): the row-5d replay submitted to
-#             it, and the streaming job working through the topic from its earliest offset
-#             (documents/s, CPU, checkpoint size and duration, TaskManager heap)
+#   rows 5g,9 with --cluster or --full: the standalone session cluster (scripts/flink-local.sh): the
+#             row-5d replay submitted to it, and the streaming job working through the topic from its
+#             earliest offset (documents/s, CPU, checkpoint size and duration, TaskManager heap)
 # BenchReport fills benchmarks/src/main/resources/bench/BENCHMARKS.md.template and writes
 # docs/BENCHMARKS.md (tables and prose from this run; refused if a prose figure is not in a table).
-#   scripts/bench.sh [--docs=20000] [--quick] [--full] [--noCluster]
+#   scripts/bench.sh [--docs=20000] [--quick] [--cluster] [--full]
 #     --docs   documents in the generated corpus (the topic holds all of them)
 #     --quick  shorter JMH iterations, fewer LLM requests (a smoke run)
-#     --full   every end-to-end run reads the whole corpus instead of its default prefix (about ten
-#              times its start-up); much longer: its duration is written into the report's machine
-#              table when it is used (not yet measured on this machine); the streaming row
-#              measures 300 s instead of 90 s
-#     --noCluster  no standalone-cluster rows (no Flink cluster is started)
+#     --cluster  also the standalone-cluster rows (about five minutes more than the default's
+#              twenty); the report's machine table gives the mode and the duration of its run
+#     --full   the cluster rows, and every end-to-end run reads the whole corpus instead of its
+#              default prefix (about ten times its start-up), the streaming row measures 300 s
+#              instead of 90 s; much longer (its duration goes into the machine table)
 # Env: KAFKA_PORT (59092), KAFKA_CONTROLLER_PORT (59093), BENCH_FAKE_LLM_PORT (18190),
 #   BENCH_FLINK_REST_PORT (18191), BENCH_FLINK_RPC_PORT (16191), FLINK_TM_MEMORY (4096m).
 set -euo pipefail
@@ -32,14 +32,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 DOCS=20000
 QUICK=0
 FULL=0
-CLUSTER=1
+CLUSTER=0
 STREAM_SECONDS=90
 for arg in "$@"; do
   case "$arg" in
     --docs=*) DOCS="${arg#*=}" ;;
     --quick) QUICK=1 ;;
-    --full) FULL=1; STREAM_SECONDS=300 ;;
-    --noCluster) CLUSTER=0 ;;
+    --full) FULL=1; CLUSTER=1; STREAM_SECONDS=300 ;;
+    --cluster) CLUSTER=1 ;;
     -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench: unexpected argument '$arg'" >&2; exit 2 ;;
   esac
@@ -177,7 +177,7 @@ FAKE_PID=""
 # ---- rows 9: the standalone session cluster (a JobManager and a TaskManager process) ----
 # The same replay as row 5d, submitted to the cluster; then the streaming job on the same topic, read
 # from its earliest offset, so that it works through a backlog at full speed with checkpoints every
-# 10 s: documents/s, CPU, checkpoint size and duration, TaskManager heap. --noCluster skips both.
+# 10 s: documents/s, CPU, checkpoint size and duration, TaskManager heap. Only with --cluster/--full.
 if [[ $CLUSTER == 1 ]]; then
   export FLINK_REST_PORT="${BENCH_FLINK_REST_PORT:-18191}" FLINK_RPC_PORT="${BENCH_FLINK_RPC_PORT:-16191}"
   export FLINK_TM_MEMORY="${FLINK_TM_MEMORY:-4096m}" FLINK_PROMETHEUS_PORTS=off
@@ -213,7 +213,7 @@ fi
 SECS=$(($(date +%s) - T0))
 mkdir -p "$ROOT/docs"
 java -cp "$BENCH_CP" org.in2stream.benchmarks.BenchReport --dir="$RES" --corpus="$OUT/corpus" \
-  --markdown="$ROOT/docs/BENCHMARKS.md" --mode="$([[ $FULL == 1 ]] && echo full || echo default)" \
+  --markdown="$ROOT/docs/BENCHMARKS.md" --mode="$([[ $FULL == 1 ]] && echo full || { [[ $CLUSTER == 1 ]] && echo cluster || echo default; })" \
   --corpusDocs="$DOCS" --docsPerWindow="$((DOCS_PER_SECOND * WINDOW_SECONDS))" \
   --seconds="$SECS" --loadStart="$LOAD_START" --loadEnd="$(cut -d' ' -f1-3 /proc/loadavg)" \
   --llmNote="L=100 ms, C=32" > "$RES/report.md"

@@ -29,7 +29,7 @@ import org.in2stream.pipeline.tokenize.Tokenizers;
  * with {@link ProseFigures} (a prose figure missing from the tables stops the run).
  *
  * <pre>BenchReport --dir=RESULTS --corpus=DIR --markdown=docs/BENCHMARKS.md --seconds=S
- *     --loadStart=L --loadEnd=L [--mode=default|full] [--llmNote=TEXT] [--docsPerWindow=N]
+ *     --loadStart=L --loadEnd=L [--mode=default|cluster|full] [--llmNote=TEXT] [--docsPerWindow=N]
  *     [--corpusDocs=N] [--date=WHEN]</pre>
  * ({@code --date}: when the run ended, default now; bench.sh renders right after its run.)
  */

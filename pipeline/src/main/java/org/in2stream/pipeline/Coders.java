@@ -16,12 +16,12 @@ public final class Coders {
 
   public static void register(Pipeline pipeline) {
     CoderRegistry registry = pipeline.getCoderRegistry();
-    registry.registerCoderForClass(RawRecord.class, AvroCoder.of(RawRecord.class));
-    registry.registerCoderForClass(Document.class, AvroCoder.of(Document.class));
-    registry.registerCoderForClass(Segment.class, AvroCoder.of(Segment.class));
-    registry.registerCoderForClass(QaPair.class, AvroCoder.of(QaPair.class));
+    registry.registerCoderForClass(RawRecord.class, AvroCoder.specific(RawRecord.class));
+    registry.registerCoderForClass(Document.class, AvroCoder.specific(Document.class));
+    registry.registerCoderForClass(Segment.class, AvroCoder.specific(Segment.class));
+    registry.registerCoderForClass(QaPair.class, AvroCoder.specific(QaPair.class));
     registry.registerCoderForClass(LongContextExample.class,
-        AvroCoder.of(LongContextExample.class));
-    registry.registerCoderForClass(Failure.class, AvroCoder.of(Failure.class));
+        AvroCoder.specific(LongContextExample.class));
+    registry.registerCoderForClass(Failure.class, AvroCoder.specific(Failure.class));
   }
 }

@@ -223,7 +223,7 @@ public final class In2Pipeline {
         .apply("SegmentsOfQa", MapElements.into(new TypeDescriptor<List<Segment>>() {})
             .via(QaPair::getSegments))
         .setCoder(org.apache.beam.sdk.coders.ListCoder.of(
-            org.apache.beam.sdk.extensions.avro.coders.AvroCoder.of(Segment.class)))
+            org.apache.beam.sdk.extensions.avro.coders.AvroCoder.specific(Segment.class)))
         .apply("FlattenSegments", Flatten.iterables());
     PCollectionTuple examples = assemble(config, qa, fillerPool(config, poolInput));
     PCollectionTuple checked = examples.get(AssembleContexts.EXAMPLES)

@@ -152,7 +152,7 @@ public final class BuildFillerPool extends PTransform<PCollection<Segment>, PCol
   }
 
   static final class EntryCoder extends CustomCoder<Entry> {
-    private static final Coder<Segment> SEGMENT = AvroCoder.of(Segment.class);
+    private static final Coder<Segment> SEGMENT = AvroCoder.specific(Segment.class);
 
     @Override
     public void encode(Entry e, OutputStream out) throws IOException {

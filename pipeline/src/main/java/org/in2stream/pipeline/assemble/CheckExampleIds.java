@@ -43,11 +43,11 @@ public final class CheckExampleIds
     PCollectionTuple out = examples
         .apply("KeyById", WithKeys.of((LongContextExample e) -> e.getId())
             .withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(LongContextExample.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.specific(LongContextExample.class)))
         .apply("GroupById", GroupByKey.create())
         .apply("OnePerId", ParDo.of(new OnePerIdFn())
             .withOutputTags(EXAMPLES, TupleTagList.of(FAILURES)));
-    out.get(EXAMPLES).setCoder(AvroCoder.of(LongContextExample.class));
+    out.get(EXAMPLES).setCoder(AvroCoder.specific(LongContextExample.class));
     return out;
   }
 

@@ -68,7 +68,7 @@ public final class DropBoilerplate
             DropBoilerplate::shardKey, DOCUMENTS, BOILERPLATE))
         .apply("Drop", ParDo.of(new DropFn(tokenizerSpec))
             .withOutputTags(KEPT, TupleTagList.of(FAILURES)));
-    out.get(KEPT).setCoder(ListCoder.of(AvroCoder.of(Segment.class)));
+    out.get(KEPT).setCoder(ListCoder.of(AvroCoder.specific(Segment.class)));
     return out;
   }
 

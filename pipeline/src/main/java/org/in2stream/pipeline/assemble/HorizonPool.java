@@ -131,7 +131,7 @@ public final class HorizonPool implements Serializable {
 
   /** Encodes the pool with Avro for the segments; boilerplate hashes in ascending order. */
   public static final class Coder extends CustomCoder<HorizonPool> {
-    private static final ListCoder<Segment> SEGMENTS = ListCoder.of(AvroCoder.of(Segment.class));
+    private static final ListCoder<Segment> SEGMENTS = ListCoder.of(AvroCoder.specific(Segment.class));
     private static final ListCoder<Long> LONGS = ListCoder.of(VarLongCoder.of());
 
     @Override

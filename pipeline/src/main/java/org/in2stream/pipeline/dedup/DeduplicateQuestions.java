@@ -221,7 +221,7 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
   @Override
   public PCollectionTuple expand(PCollection<QaPair> qa) {
     WindowingStrategy<?, ?> original = qa.getWindowingStrategy();
-    Coder<QaPair> coder = AvroCoder.of(QaPair.class);
+    Coder<QaPair> coder = AvroCoder.specific(QaPair.class);
     NearDuplicates<QaPair> near = new NearDuplicates<>(KEYS, settings, coder);
     PCollectionTuple found = qa
         .apply("IntoHorizon", HorizonWindows.intoGlobal())
@@ -231,7 +231,7 @@ public final class DeduplicateQuestions extends PTransform<PCollection<QaPair>, 
     PCollection<Failure> failures = found.get(near.nearDuplicates)
         .apply("ToFailures", MapElements.into(TypeDescriptor.of(Failure.class))
             .via(DeduplicateQuestions::failure))
-        .setCoder(AvroCoder.of(Failure.class))
+        .setCoder(AvroCoder.specific(Failure.class))
         .apply("FailuresBackToWindows", HorizonWindows.back(original));
     return PCollectionTuple.of(KEPT, kept).and(FAILURES, failures);
   }

@@ -236,12 +236,13 @@ public final class NearDuplicates<T> extends PTransform<PCollection<T>, PCollect
         for (Sketch earlier : sketches) {
           if (Sketch.EARLIEST.compare(earlier, s) >= 0
               || s.eventTime() - earlier.eventTime() > horizonMillis
-              || keys.sameOrigin(earlier.id(), s.id())
               || (c.samePage() && !earlier.id().equals(s.id()))) {
             continue;
           }
           double j = MinHash.estimate(earlier.bits(), s.bits());
-          if (j >= needed && (best == null || Sketch.EARLIEST.compare(earlier, best) < 0)) {
+          // sameOrigin parses both ids: asked only of the few pairs similar enough to matter
+          if (j >= needed && (best == null || Sketch.EARLIEST.compare(earlier, best) < 0)
+              && !keys.sameOrigin(earlier.id(), s.id())) {
             best = earlier;
             bestJaccard = j;
           }

@@ -52,7 +52,7 @@ public final class SegmentDocuments extends PTransform<PCollection<Document>, PC
     PCollectionTuple out = docs.apply("Segment",
         ParDo.of(new SegmentFn(tokenizerSpec, minTokens, maxParagraphTokens, maxDocumentTokens))
             .withOutputTags(SEGMENTED, TupleTagList.of(FAILURES)));
-    out.get(SEGMENTED).setCoder(ListCoder.of(AvroCoder.of(Segment.class)));
+    out.get(SEGMENTED).setCoder(ListCoder.of(AvroCoder.specific(Segment.class)));
     return out;
   }
 

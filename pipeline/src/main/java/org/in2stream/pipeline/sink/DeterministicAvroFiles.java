@@ -93,7 +93,7 @@ public final class DeterministicAvroFiles<T extends SpecificRecordBase>
   public PDone expand(PCollection<T> input) {
     input
         .apply("AssignShard", ParDo.of(new AssignShardFn<>(numShards, idFn)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(type)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.specific(type)))
         .apply("GroupByShard", GroupByKey.create())
         .apply("WriteFiles", ParDo.of(new WriteShardFn<>(type, directory, numShards, idFn,
             formats)));
@@ -178,7 +178,7 @@ public final class DeterministicAvroFiles<T extends SpecificRecordBase>
       int slash = name.lastIndexOf('/');
       ResourceId temp = dir.resolve(name.substring(0, slash + 1) + ".inprogress-"
           + UUID.randomUUID() + "-" + target.getFilename(), StandardResolveOptions.RESOLVE_FILE);
-      Schema schema = AvroCoder.of(type).getSchema();
+      Schema schema = AvroCoder.specific(type).getSchema();
       try (WritableByteChannel channel = new CloseOnce(FileSystems.create(temp, MimeTypes.BINARY));
           OutputStream out = Channels.newOutputStream(channel)) {
         switch (format) {

@@ -91,7 +91,7 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
   @Override
   public PCollectionTuple expand(PCollection<Document> docs) {
     WindowingStrategy<?, ?> original = docs.getWindowingStrategy();
-    Coder<Document> coder = AvroCoder.of(Document.class);
+    Coder<Document> coder = AvroCoder.specific(Document.class);
     ExactDuplicates<Document> exact =
         new ExactDuplicates<>(KEYS, Document::getContentSha256, horizon, coder);
     NearDuplicates<Document> similar = new NearDuplicates<>(KEYS, near, coder);
@@ -109,7 +109,7 @@ public final class Deduplicate extends PTransform<PCollection<Document>, PCollec
         .and(nearOut.get(similar.nearDuplicates).apply("NearDuplicateFailures",
             MapElements.into(TypeDescriptor.of(Failure.class)).via(Deduplicate::nearDuplicate)))
         .apply("AllDuplicates", Flatten.pCollections())
-        .setCoder(AvroCoder.of(Failure.class))
+        .setCoder(AvroCoder.specific(Failure.class))
         .apply("FailuresBackToWindows", HorizonWindows.back(original));
     return PCollectionTuple.of(UNIQUE, unique).and(FAILURES, failures);
   }

@@ -90,7 +90,7 @@ public final class KafkaRangeSource extends BoundedSource<RawRecord> {
 
   @Override
   public Coder<RawRecord> getOutputCoder() {
-    return AvroCoder.of(RawRecord.class);
+    return AvroCoder.specific(RawRecord.class);
   }
 
   @Override
