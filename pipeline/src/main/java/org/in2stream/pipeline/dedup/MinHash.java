@@ -123,15 +123,23 @@ public final class MinHash implements Serializable {
       // no words: the whole normalised text is the one shingle, so empty texts are not all alike
       shingles = List.of("\u0000" + (text == null ? "" : text.strip()));
     }
-    for (String s : shingles) {
-      long x = Long.remainderUnsigned(shingleHash().hashString(s, StandardCharsets.UTF_8).asLong(),
-          P);
-      for (int i = 0; i < min.length; i++) {
-        long h = permute(a[i], b[i], x);
-        if (h < min[i]) {
-          min[i] = h;
+    long[] xs = new long[shingles.size()];
+    for (int k = 0; k < xs.length; k++) {
+      xs[k] = Long.remainderUnsigned(shingleHash().hashString(shingles.get(k),
+          StandardCharsets.UTF_8).asLong(), P);
+    }
+    // one permutation at a time over all shingles: its a, b and minimum stay in registers
+    for (int i = 0; i < min.length; i++) {
+      long ai = a[i];
+      long bi = b[i];
+      long m = Long.MAX_VALUE;
+      for (long x : xs) {
+        long h = permute(ai, bi, x);
+        if (h < m) {
+          m = h;
         }
       }
+      min[i] = m;
     }
     return min;
   }
@@ -140,16 +148,11 @@ public final class MinHash implements Serializable {
   static long permute(long a, long b, long x) {
     long lo = a * x;
     long hi = Math.multiplyHigh(a, x); // a, x < 2^61: the product is below 2^122, hi below 2^58
-    long r = (lo & P) + (lo >>> 61) + (hi << 3);
-    r = mod(r);
-    return mod(r + b);
-  }
-
-  private static long mod(long r) {
-    while (r >= P) {
-      r -= P;
-    }
-    return r;
+    long r = (lo & P) + (lo >>> 61) + (hi << 3); // below 2^62 + 8
+    r = (r & P) + (r >>> 61); // below 2^61 + 2: at most one P too many
+    r = r >= P ? r - P : r;
+    r += b; // below 2P
+    return r >= P ? r - P : r;
   }
 
   /** One key per band: a hash of (band index, the band's minima). */
