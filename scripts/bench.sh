@@ -11,8 +11,8 @@
 #             p=2/32K settings run once more, recorded with JFR, for the profile
 #   rows 7-8  the goal rows (ratios) and the IN2-scale projection (1.55M examples)
 #   rows 5g,9 with --cluster or --full: the standalone session cluster (scripts/flink-local.sh): the
-#             row-5d replay submitted to it, and the streaming job working through the topic from its
-#             earliest offset (documents/s, CPU, checkpoint size and duration, TaskManager heap)
+#             row-5d replay submitted to it, and the streaming job fed a live stream at a fixed rate
+#             (documents/s, CPU, checkpoint size and duration, TaskManager heap)
 # BenchReport fills benchmarks/src/main/resources/bench/BENCHMARKS.md.template and writes
 # docs/BENCHMARKS.md (tables and prose from this run; refused if a prose figure is not in a table).
 #   scripts/bench.sh [--docs=20000] [--quick] [--cluster] [--full]
@@ -66,8 +66,10 @@ mkdir -p "$RES"
 STARTED_KAFKA=0
 STARTED_FLINK=0
 FAKE_PID=""
+PRODUCER_PID=""
 cleanup() {
   [[ -n "$FAKE_PID" ]] && kill "$FAKE_PID" 2>/dev/null || true
+  [[ -n "$PRODUCER_PID" ]] && kill "$PRODUCER_PID" 2>/dev/null || true
   if [[ $STARTED_FLINK == 1 ]]; then "$ROOT/scripts/flink-local.sh" stop >&2 || true; fi
   if [[ $STARTED_KAFKA == 1 ]]; then "$ROOT/scripts/kafka-local.sh" stop >&2 || true; fi
 }
@@ -174,10 +176,10 @@ e2e fakellm-p2-32k "$(run_docs 8000)" --parallelism=2 --generator=openai \
 kill "$FAKE_PID" 2>/dev/null || true
 FAKE_PID=""
 
-# ---- rows 9: the standalone session cluster (a JobManager and a TaskManager process) ----
-# The same replay as row 5d, submitted to the cluster; then the streaming job on the same topic, read
-# from its earliest offset, so that it works through a backlog at full speed with checkpoints every
-# 10 s: documents/s, CPU, checkpoint size and duration, TaskManager heap. Only with --cluster/--full.
+# ---- rows 5g and 9: the standalone session cluster (a JobManager and a TaskManager process) ----
+# The same replay as row 5d, submitted to the cluster; then the streaming job fed a live stream at a
+# fixed rate, with checkpoints every 10 s: documents/s, CPU, checkpoint size and duration,
+# TaskManager heap. Only with --cluster/--full.
 if [[ $CLUSTER == 1 ]]; then
   export FLINK_REST_PORT="${BENCH_FLINK_REST_PORT:-18191}" FLINK_RPC_PORT="${BENCH_FLINK_RPC_PORT:-16191}"
   export FLINK_TM_MEMORY="${FLINK_TM_MEMORY:-4096m}" FLINK_PROMETHEUS_PORTS=off
@@ -201,10 +203,24 @@ if [[ $CLUSTER == 1 ]]; then
     --parallelism=2 --maxContextTokens=32768 -- "${SUBMIT[@]}" --parallelism=2 \
     "--replayTo=0:$((docs / 2)),1:$((docs / 2))" "--output=$OUT/out-cluster-offline-p2-32k"
   rm -rf "$OUT/out-cluster-stream"
-  cluster_run stream-cluster-p2-32k --streamSeconds="$STREAM_SECONDS" --warmupSeconds=30 \
-    --parallelism=2 --maxContextTokens=32768 -- "${SUBMIT[@]}" --parallelism=2 --mode=stream \
-    --consumerGroup="bench-$T0" --streamStart=earliest --checkpointingInterval=10000 \
+  # The live stream: BenchProducer sends STREAM_RATE documents a second in real time (timestamps =
+  # send times) to a topic of its own, 5 s windows, so a window holds 200 documents as in the replays
+  # and the 12-window horizon is full after a minute; the warm-up covers that, the measurement follows.
+  STREAM_RATE=40 STREAM_WARMUP=75
+  java -cp "$BENCH_CP" org.in2stream.benchmarks.BenchProducer --bootstrapServers="$BOOTSTRAP" \
+    --topic="$TOPIC-live" --dir="$OUT/corpus" --docsPerSecond="$STREAM_RATE" --partitions=2 \
+    --paced=true --limit=$((STREAM_RATE * (STREAM_WARMUP + STREAM_SECONDS + 90))) \
+    > "$RES/stream-producer.log" 2>&1 &
+  PRODUCER_PID=$!
+  sleep 5
+  cluster_run stream-cluster-p2-32k --streamSeconds="$STREAM_SECONDS" --warmupSeconds="$STREAM_WARMUP" \
+    --inputRate="$STREAM_RATE" --windowSeconds=5 --parallelism=2 --maxContextTokens=32768 \
+    -- "$ROOT/scripts/submit.sh" --detach "--flinkMaster=localhost:$FLINK_REST_PORT" \
+    "--bootstrapServers=$BOOTSTRAP" "--inputTopic=$TOPIC-live" --windowSeconds=5 --parallelism=2 \
+    --mode=stream --consumerGroup="bench-$T0" --streamStart=earliest --checkpointingInterval=10000 \
     "--output=$OUT/out-cluster-stream"
+  kill "$PRODUCER_PID" 2>/dev/null || true
+  PRODUCER_PID=""
   "$ROOT/scripts/flink-local.sh" stop >&2
   STARTED_FLINK=0
 fi

@@ -30,9 +30,14 @@ import org.in2stream.runners.tools.ProduceDocs;
  *       {@code W * docsPerSecond} documents however fast the broker takes them. {@code start} is the
  *       current minute minus the stream's span, so every timestamp is recent (within retention).
  * </ul>
+ * With {@code --paced=true} it is a live stream instead: record {@code i} is sent at the wall-clock
+ * instant {@code start + i * 1000 / docsPerSecond}, which is also its timestamp, from the moment the
+ * producer starts, and {@code --limit=N} stops after {@code N} records (for the streaming rows,
+ * whose job must see documents arrive at a fixed rate rather than a backlog).
  * Prints {@code Sent N} (the records the broker acknowledged) and exits 1 if any send failed.
  *
- * <pre>BenchProducer --bootstrapServers=H:P --topic=T --dir=DIR --docsPerSecond=R [--partitions=2]</pre>
+ * <pre>BenchProducer --bootstrapServers=H:P --topic=T --dir=DIR --docsPerSecond=R [--partitions=2]
+ *     [--paced=true] [--limit=N]</pre>
  */
 public final class BenchProducer {
   private BenchProducer() {}
@@ -61,9 +66,12 @@ public final class BenchProducer {
         lines += s.filter(l -> !l.isBlank()).count();
       }
     }
-    long minute = System.currentTimeMillis() / 60_000 * 60_000;
-    long start = minute - (long) Math.ceil(lines * 1000 / rate / 60_000 + 1) * 60_000;
+    boolean paced = Boolean.parseBoolean(a.getOrDefault("paced", "false"));
+    long limit = Long.parseLong(a.getOrDefault("limit", String.valueOf(Long.MAX_VALUE)));
     ProduceDocs.recreateTopic(servers, topic, partitions);
+    long minute = System.currentTimeMillis() / 60_000 * 60_000;
+    long start = paced ? System.currentTimeMillis()
+        : minute - (long) Math.ceil(lines * 1000 / rate / 60_000 + 1) * 60_000;
 
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
@@ -78,11 +86,15 @@ public final class BenchProducer {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (Path f : files) {
         try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-          for (String line = r.readLine(); line != null; line = r.readLine()) {
+          for (String line = r.readLine(); line != null && i < limit; line = r.readLine()) {
             if (line.isBlank()) {
               continue;
             }
             long ts = start + (long) (i * 1000 / rate);
+            long wait = ts - System.currentTimeMillis();
+            if (paced && wait > 0) {
+              Thread.sleep(wait);
+            }
             producer.send(new ProducerRecord<>(topic, (int) (i % partitions), ts, null,
                 line.getBytes(StandardCharsets.UTF_8)), (meta, e) -> {
                   if (e == null) {
@@ -98,7 +110,7 @@ public final class BenchProducer {
       producer.flush();
     }
     System.out.println("Sent " + acked.get() + " records to " + topic + " at " + rate
-        + " documents per event-time second");
+        + " documents per " + (paced ? "wall-clock" : "event-time") + " second");
     if (failed.get() != null) {
       System.err.println("bench-producer: " + failed.get());
       System.exit(1);

@@ -311,7 +311,7 @@ public final class BenchReport {
     streamRows(e2e.get("stream-cluster-p2-32k"), mini);
   }
 
-  /** Rows 9: the streaming job on the standalone cluster, working through a backlog. */
+  /** Rows 9: the streaming job on the standalone cluster, fed a live stream at a fixed rate. */
   private void streamRows(JsonNode s, Run replay) {
     if (s == null) {
       return;
@@ -320,14 +320,17 @@ public final class BenchReport {
     long docs = s.path("documents").asLong();
     double cpu = round1(s.path("processCpuSeconds").asDouble());
     double docsPerSec = round1(docs / seconds);
-    row("9a", "Streaming on the standalone cluster: offline generator, p=2, 32K, the topic read "
-            + "from its earliest offset (a backlog), checkpoints every 10 s",
+    double rate = s.path("inputDocsPerSecond").asDouble();
+    row("9a", f("Streaming on the standalone cluster: offline generator, p=2, 32K, a live stream "
+            + "at a fixed rate (%d s windows), checkpoints every 10 s",
+            s.path("windowSeconds").asInt()),
         f("%.1f documents/s (%d documents out of the Kafka source vertex in %.1f s, after %d s of "
             + "warm-up); CPU %.1f ms/document, %.1f CPU s (%.2f cores busy; JobManager and "
             + "TaskManager processes)", docsPerSec, docs, seconds,
             s.path("warmupSeconds").asInt(), cpu * 1000 / Math.max(1, docs), cpu, cpu / seconds),
-        replay == null ? "-" : f("row 5d replay: %.1f documents/s", replay.docsPerSec),
-        replay == null ? Double.NaN : docsPerSec / replay.docsPerSec, "-");
+        f("input: %.1f documents/s%s", rate, replay == null ? ""
+            : f("; row 5d replay: %.1f documents/s", replay.docsPerSec)),
+        rate > 0 ? docsPerSec / rate : Double.NaN, ">= 0.95 (keeps up)");
     double interval = 10_000;
     double avg = s.path("checkpointAvgMillis").asDouble();
     row("9b", "Checkpoints of the streaming job (row 9a), from its start to the end of the "
@@ -533,8 +536,9 @@ public final class BenchReport {
             + "non-JDK frame (JDK helpers count for their caller) was in %s for %s %% of them, %s "
             + "for %s %% and %s for %s %%. Attributed to the "
             + "nearest in2-stream class on the stack (the step that caused the work), the largest "
-            + "are %s (%s %%), %s (%s %%) and %s (%s %%). This run only measures where the CPU "
-            + "goes; removing the overhead is left to changes in the pipeline code. By thread, the "
+            + "are %s (%s %%), %s (%s %%) and %s (%s %%). The changes that earlier "
+            + "profiles of this run led to, and what they saved, are in "
+            + "`docs/benchmarks-analysis.md`. By thread, the "
             + "busiest is %s with %s %% of the samples.",
         p.samples(), cell(top, 0, 0), cell(top, 0, 2), cell(top, 1, 0), cell(top, 1, 2),
         cell(top, 2, 0), cell(top, 2, 2), cell(ours, 0, 0), cell(ours, 0, 2), cell(ours, 1, 0),

@@ -30,15 +30,16 @@ import java.util.stream.Stream;
  *       /proc}; the submitting client's CPU is not in it), examples and dead letters in the
  *       output folder, the TaskManager's heap sampled every second: the same fields as {@link
  *       EndToEndRun}, so the report treats it as one more end-to-end run.
- *   <li>A streaming job ({@code --streamSeconds=T}): once every task runs and {@code
- *       --warmupSeconds} have passed, the documents the source vertex emits and the cluster's CPU
- *       over the next {@code T} seconds, the checkpoints of the job so far (count, state size,
- *       duration) and the TaskManager's heap; then the job is cancelled.
+ *   <li>A streaming job ({@code --streamSeconds=T}) fed at a fixed rate ({@code --inputRate},
+ *       recorded only): once every task runs and {@code --warmupSeconds} have passed, the
+ *       documents the source vertex emits and the cluster's CPU over the next {@code T} seconds,
+ *       the checkpoints of the job so far (count, state size, duration) and the TaskManager's
+ *       heap; then the job is cancelled.
  * </ul>
  *
  * <pre>ClusterRun --benchOut=FILE --benchLabel=NAME --rest=http://localhost:PORT --flinkDir=DIR
  *     [--benchRecords=N --output=DIR --parallelism=P --maxContextTokens=T]
- *     [--streamSeconds=T --warmupSeconds=W] -- SUBMIT COMMAND...</pre>
+ *     [--streamSeconds=T --warmupSeconds=W --inputRate=R --windowSeconds=S] -- SUBMIT COMMAND...</pre>
  */
 public final class ClusterRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,6 +89,10 @@ public final class ClusterRun {
     json.put("parallelism", Integer.parseInt(a.getOrDefault("parallelism", "0")));
     json.put("maxContextTokens", Integer.parseInt(a.getOrDefault("maxContextTokens", "0")));
     json.put("cpuOf", "JobManager and TaskManager processes");
+    if (a.containsKey("inputRate")) {
+      json.put("inputDocsPerSecond", Double.parseDouble(a.get("inputRate")));
+      json.put("windowSeconds", Integer.parseInt(a.getOrDefault("windowSeconds", "0")));
+    }
     Files.writeString(Path.of(a.get("benchOut")), json + "\n");
     System.out.println(json);
     System.exit("FINISHED".equals(json.path("state").asText())
