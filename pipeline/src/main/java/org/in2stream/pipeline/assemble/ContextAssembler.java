@@ -508,7 +508,7 @@ public final class ContextAssembler {
     Set<Integer> needed = new HashSet<>(qa.getNeededSegmentIndexes());
     Predicate<Segment> isNeeded = s -> needed.contains(s.getIndex())
         && s.getDocId().equals(qa.getDocId());
-    List<EncodedBlock> offsets = summed ? encodeNeededBlocks(pieces, counts, isNeeded, tokens)
+    List<EncodedBlock> offsets = summed ? encodeNeededBlocks(pieces, counts, isNeeded)
         : List.of(new EncodedBlock(0, context.length(), 0, starts));
     List<AnswerSegment> spans = new ArrayList<>();
     List<String> fillerDocIds = new ArrayList<>();
@@ -597,7 +597,7 @@ public final class ContextAssembler {
    * recorded count is off: the example is made again by re-encoding.
    */
   private List<EncodedBlock> encodeNeededBlocks(List<Segment> pieces, LineCounts counts,
-      Predicate<Segment> isNeeded, int tokens) {
+      Predicate<Segment> isNeeded) {
     List<EncodedBlock> out = new ArrayList<>();
     int pos = 0;
     int tokenPos = 0;
@@ -624,10 +624,6 @@ public final class ContextAssembler {
       }
       pos = end;
       tokenPos += count;
-    }
-    if (tokenPos != tokens) {
-      throw new IllegalStateException("blocks sum to " + tokenPos + " tokens, the context to "
-          + tokens);
     }
     return out;
   }

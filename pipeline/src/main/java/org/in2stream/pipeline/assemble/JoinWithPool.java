@@ -31,7 +31,8 @@ import org.joda.time.Instant;
  *
  * <p>How: the elements of a window are spread over {@link #SHARDS} shards (a hash of a stable string
  * of the element, so the shard never depends on arrival or worker; the key mixes shard and window,
- * {@link #keyOf}), the per-window value is copied once per shard, re-timestamped to the end of its sliding window (the last instant of W) and put into the
+ * {@link #keyOf}), the per-window value is copied once per shard, re-timestamped to the end of its
+ * sliding window (the last instant of W) and put into the
  * elements' fixed windows; a {@link CoGroupByKey} then fires each (shard, W) group once, when the
  * watermark passes the end of W, the moment the side input became ready before. What the grouped
  * DoFn makes of each element depends only on the element and the value, never on the shard or on

@@ -56,10 +56,7 @@ final class LineBreaks {
    */
   static int beforeLine(TextTokenizer tok, int probeTokens, String text, int tokens,
       String separator) {
-    if (separator.isEmpty() || separator.charAt(separator.length() - 1) != '\n') {
-      throw new IllegalArgumentException("the separator must end with a line break, got ["
-          + separator + "]");
-    }
+    requireLineBreakAtEnd(separator);
     String tail = stableTail(text);
     return tokens - tok.count(tail) + tok.count(tail + separator + PROBE) - probeTokens;
   }
@@ -74,10 +71,7 @@ final class LineBreaks {
       throw new UnsupportedOperationException(tok.spec()
           + " does not encode text before a line apart");
     }
-    if (separator.isEmpty() || separator.charAt(separator.length() - 1) != '\n') {
-      throw new IllegalArgumentException("the separator must end with a line break, got ["
-          + separator + "]");
-    }
+    requireLineBreakAtEnd(separator);
     String head = text + separator;
     int[] starts = tok.tokenCharStarts(head + PROBE);
     int n = starts.length;
@@ -85,6 +79,13 @@ final class LineBreaks {
       n--;
     }
     return java.util.Arrays.copyOf(starts, n);
+  }
+
+  private static void requireLineBreakAtEnd(String separator) {
+    if (separator.isEmpty() || separator.charAt(separator.length() - 1) != '\n') {
+      throw new IllegalArgumentException("the separator must end with a line break, got ["
+          + separator + "]");
+    }
   }
 
   /**
