@@ -200,13 +200,13 @@ if [[ $CLUSTER == 1 ]]; then
   docs=$(run_docs 8000)
   rm -rf "$OUT/out-cluster-offline-p2-32k"
   cluster_run cluster-offline-p2-32k --benchRecords="$docs" --output="$OUT/out-cluster-offline-p2-32k" \
-    --parallelism=2 --maxContextTokens=32768 -- "${SUBMIT[@]}" --parallelism=2 \
+    --maxContextTokens=32768 -- "${SUBMIT[@]}" --parallelism=2 \
     "--replayTo=0:$((docs / 2)),1:$((docs / 2))" "--output=$OUT/out-cluster-offline-p2-32k"
   rm -rf "$OUT/out-cluster-stream"
   # The live stream: BenchProducer sends STREAM_RATE documents a second in real time (timestamps =
   # send times) to a topic of its own, 5 s windows, so a window holds 200 documents as in the replays
   # and the 12-window horizon is full after a minute; the warm-up covers that, the measurement follows.
-  STREAM_RATE=40 STREAM_WARMUP=75
+  STREAM_RATE=40 STREAM_WARMUP=75 STREAM_WINDOW=5
   java -cp "$BENCH_CP" org.in2stream.benchmarks.BenchProducer --bootstrapServers="$BOOTSTRAP" \
     --topic="$TOPIC-live" --dir="$OUT/corpus" --docsPerSecond="$STREAM_RATE" --partitions=2 \
     --paced=true --limit=$((STREAM_RATE * (STREAM_WARMUP + STREAM_SECONDS + 90))) \
@@ -214,9 +214,9 @@ if [[ $CLUSTER == 1 ]]; then
   PRODUCER_PID=$!
   sleep 5
   cluster_run stream-cluster-p2-32k --streamSeconds="$STREAM_SECONDS" --warmupSeconds="$STREAM_WARMUP" \
-    --inputRate="$STREAM_RATE" --windowSeconds=5 --parallelism=2 --maxContextTokens=32768 \
+    --inputRate="$STREAM_RATE" --windowSeconds="$STREAM_WINDOW" --maxContextTokens=32768 \
     -- "$ROOT/scripts/submit.sh" --detach "--flinkMaster=localhost:$FLINK_REST_PORT" \
-    "--bootstrapServers=$BOOTSTRAP" "--inputTopic=$TOPIC-live" --windowSeconds=5 --parallelism=2 \
+    "--bootstrapServers=$BOOTSTRAP" "--inputTopic=$TOPIC-live" --windowSeconds="$STREAM_WINDOW" --parallelism=2 \
     --mode=stream --consumerGroup="bench-$T0" --streamStart=earliest --checkpointingInterval=10000 \
     "--output=$OUT/out-cluster-stream"
   kill "$PRODUCER_PID" 2>/dev/null || true

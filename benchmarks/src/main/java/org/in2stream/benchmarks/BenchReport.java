@@ -276,8 +276,8 @@ public final class BenchReport {
     Run mini = by.get("offline-p2-32k");
     if (clusterJson != null) {
       Run c = Run.of(clusterJson);
-      row("5g", "End to end on the standalone cluster (JobManager and TaskManager processes), "
-              + "offline generator, p=2, 32K",
+      row("5g", f("End to end on the standalone cluster (JobManager and TaskManager processes), "
+              + "offline generator, p=%d, 32K", clusterJson.path("parallelism").asInt()),
           c.rates() + f("; TaskManager heap peak %.0f MiB of %.0f MiB (sampled every second); "
               + "CPU of the cluster's processes, not of the submitting client",
               clusterJson.path("peakHeapBytes").asDouble() / (1 << 20),
@@ -321,9 +321,10 @@ public final class BenchReport {
     double cpu = round1(s.path("processCpuSeconds").asDouble());
     double docsPerSec = round1(docs / seconds);
     double rate = s.path("inputDocsPerSecond").asDouble();
-    row("9a", f("Streaming on the standalone cluster: offline generator, p=2, 32K, a live stream "
-            + "at a fixed rate (%d s windows), checkpoints every 10 s",
-            s.path("windowSeconds").asInt()),
+    double interval = s.path("checkpointIntervalMillis").asDouble();
+    row("9a", f("Streaming on the standalone cluster: offline generator, p=%d, 32K, a live stream "
+            + "at a fixed rate (%d s windows), checkpoints every %.0f s",
+            s.path("parallelism").asInt(), s.path("windowSeconds").asInt(), interval / 1000),
         f("%.1f documents/s (%d documents out of the Kafka source vertex in %.1f s, after %d s of "
             + "warm-up); CPU %.1f ms/document, %.1f CPU s (%.2f cores busy; JobManager and "
             + "TaskManager processes)", docsPerSec, docs, seconds,
@@ -331,7 +332,6 @@ public final class BenchReport {
         f("input: %.1f documents/s%s", rate, replay == null ? ""
             : f("; row 5d replay: %.1f documents/s", replay.docsPerSec)),
         rate > 0 ? docsPerSec / rate : Double.NaN, ">= 0.95 (keeps up)");
-    double interval = 10_000;
     double avg = s.path("checkpointAvgMillis").asDouble();
     row("9b", "Checkpoints of the streaming job (row 9a), from its start to the end of the "
             + "measurement",
@@ -341,7 +341,7 @@ public final class BenchReport {
             s.path("checkpointLastStateBytes").asDouble() / (1 << 20),
             s.path("checkpointMaxStateBytes").asDouble() / (1 << 20), avg,
             s.path("checkpointP90Millis").asDouble(), s.path("checkpointMaxMillis").asDouble()),
-        f("checkpoint interval %.0f ms", interval), avg / interval,
+        f("checkpoint interval %.0f ms", interval), interval > 0 ? avg / interval : Double.NaN,
         "<= 1.0 (avg duration / interval)");
     double peak = s.path("peakHeapBytes").asDouble() / (1 << 20);
     double max = s.path("maxHeapBytes").asDouble() / (1 << 20);
@@ -455,7 +455,7 @@ public final class BenchReport {
     }
     double coreHours = round1(IN2_EXAMPLES * off.cpuMsPerExample / 1000 / 3600);
     double hoursHere = round1(IN2_EXAMPLES / off.examplesPerSec / 3600);
-    int cores = Runtime.getRuntime().availableProcessors();
+    int cores = cores();
     String llmPart = "";
     String llmProse = " The offline generator makes no LLM call; no fake-LLM run was made, so the "
         + "LLM calls are not projected.";
@@ -575,7 +575,7 @@ public final class BenchReport {
     com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
         ManagementFactory.getOperatingSystemMXBean();
     StringBuilder t = new StringBuilder("| machine and run | |\n|---|---|\n");
-    t.append(f("| cores, memory | %d cores, %.1f GiB |\n", Runtime.getRuntime().availableProcessors(),
+    t.append(f("| cores, memory | %d cores, %.1f GiB |\n", cores(),
         os.getTotalMemorySize() / (double) (1L << 30)));
     t.append(f("| JVM, OS | %s %s, %s %s |\n", System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"), System.getProperty("os.name"),

@@ -12,11 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.in2stream.runners.tools.Args;
+import org.in2stream.runners.tools.JobStatus;
 
 /**
  * The end-to-end rows on the standalone session cluster of {@code scripts/flink-local.sh} (a
@@ -38,15 +41,17 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <pre>ClusterRun --benchOut=FILE --benchLabel=NAME --rest=http://localhost:PORT --flinkDir=DIR
- *     [--benchRecords=N --output=DIR --parallelism=P --maxContextTokens=T]
+ *     [--benchRecords=N --output=DIR --maxContextTokens=T]
  *     [--streamSeconds=T --warmupSeconds=W --inputRate=R --windowSeconds=S] -- SUBMIT COMMAND...</pre>
  */
 public final class ClusterRun {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern JOB_ID = Pattern.compile("Job ([0-9a-f]{32}) submitted");
+  /** Only for the cancel request; every GET goes through {@link JobStatus#get}. */
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final String rest;
+  private final JobStatus flink;
   private final Path flinkDir;
   private final long ticksPerSecond;
   private long heapPeak;
@@ -54,6 +59,7 @@ public final class ClusterRun {
 
   private ClusterRun(String rest, Path flinkDir) throws IOException, InterruptedException {
     this.rest = rest;
+    this.flink = new JobStatus(rest);
     this.flinkDir = flinkDir;
     Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -62,38 +68,28 @@ public final class ClusterRun {
   }
 
   public static void main(String[] argv) throws Exception {
-    java.util.Map<String, String> a = new java.util.HashMap<>();
-    List<String> submit = new ArrayList<>();
-    for (int i = 0; i < argv.length; i++) {
-      if (argv[i].equals("--")) {
-        submit.addAll(List.of(argv).subList(i + 1, argv.length));
-        break;
-      }
-      int eq = argv[i].indexOf('=');
-      if (!argv[i].startsWith("--") || eq < 0) {
-        throw new IllegalArgumentException("expected --name=value or --, got " + argv[i]);
-      }
-      a.put(argv[i].substring(2, eq), argv[i].substring(eq + 1));
+    int dashes = List.of(argv).indexOf("--");
+    if (dashes < 0 || dashes == argv.length - 1) {
+      throw new IllegalArgumentException("need -- SUBMIT COMMAND... after the options");
     }
-    if (submit.isEmpty() || !a.containsKey("benchOut") || !a.containsKey("rest")
-        || !a.containsKey("flinkDir")) {
-      throw new IllegalArgumentException("need --benchOut, --rest, --flinkDir and -- SUBMIT...");
-    }
-    ClusterRun run = new ClusterRun(a.get("rest"), Path.of(a.get("flinkDir")));
-    ObjectNode json = a.containsKey("streamSeconds")
-        ? run.stream(submit, Integer.parseInt(a.get("streamSeconds")),
-            Integer.parseInt(a.getOrDefault("warmupSeconds", "30")))
-        : run.bounded(submit, Path.of(a.get("output")));
-    json.put("label", a.getOrDefault("benchLabel", "cluster"));
-    json.put("records", Long.parseLong(a.getOrDefault("benchRecords", "-1")));
-    json.put("parallelism", Integer.parseInt(a.getOrDefault("parallelism", "0")));
-    json.put("maxContextTokens", Integer.parseInt(a.getOrDefault("maxContextTokens", "0")));
+    Args a = new Args(Arrays.copyOf(argv, dashes), Set.of("benchOut", "benchLabel", "rest",
+        "flinkDir", "benchRecords", "output", "maxContextTokens", "streamSeconds",
+        "warmupSeconds", "inputRate", "windowSeconds"));
+    List<String> submit = List.of(argv).subList(dashes + 1, argv.length);
+    ClusterRun run = new ClusterRun(a.required("rest"), Path.of(a.required("flinkDir")));
+    int streamSeconds = a.intValue("streamSeconds", 0);
+    ObjectNode json = streamSeconds > 0
+        ? run.stream(submit, streamSeconds, a.intValue("warmupSeconds", 30))
+        : run.bounded(submit, Path.of(a.required("output")));
+    json.put("label", a.get("benchLabel", "cluster"));
+    json.put("records", Long.parseLong(a.get("benchRecords", "-1")));
+    json.put("maxContextTokens", a.intValue("maxContextTokens", 0));
     json.put("cpuOf", "JobManager and TaskManager processes");
-    if (a.containsKey("inputRate")) {
-      json.put("inputDocsPerSecond", Double.parseDouble(a.get("inputRate")));
-      json.put("windowSeconds", Integer.parseInt(a.getOrDefault("windowSeconds", "0")));
+    if (streamSeconds > 0) {
+      json.put("inputDocsPerSecond", Double.parseDouble(a.required("inputRate")));
+      json.put("windowSeconds", a.intValue("windowSeconds", 0));
     }
-    Files.writeString(Path.of(a.get("benchOut")), json + "\n");
+    Files.writeString(Path.of(a.required("benchOut")), json + "\n");
     System.out.println(json);
     System.exit("FINISHED".equals(json.path("state").asText())
         || "CANCELED".equals(json.path("state").asText()) ? 0 : 1);
@@ -108,6 +104,7 @@ public final class ClusterRun {
     double cpu = clusterCpuSeconds() - cpu0;
     ObjectNode json = JSON.createObjectNode();
     json.put("job", job);
+    json.put("parallelism", parallelism(job));
     json.put("state", state);
     json.put("seconds", seconds);
     long[] examples = EndToEndRun.countRecords(output.resolve("examples"), "contextTokens");
@@ -136,6 +133,9 @@ public final class ClusterRun {
     String state = get("/jobs/" + job).path("state").asText();
     ObjectNode json = JSON.createObjectNode();
     json.put("job", job);
+    json.put("parallelism", parallelism(job));
+    json.put("checkpointIntervalMillis",
+        get("/jobs/" + job + "/checkpoints/config").path("interval").asLong());
     json.put("seconds", wall);
     json.put("documents", docs);
     json.put("processCpuSeconds", cpu);
@@ -208,6 +208,15 @@ public final class ClusterRun {
     }
   }
 
+  /** The largest parallelism of the job's vertices. */
+  private int parallelism(String job) throws Exception {
+    int p = 0;
+    for (JsonNode v : get("/jobs/" + job).path("vertices")) {
+      p = Math.max(p, v.path("parallelism").asInt());
+    }
+    return p;
+  }
+
   /** Records emitted by the job's source vertex (the Kafka read and the steps chained to it). */
   private long sourceRecordsOut(String job) throws Exception {
     for (JsonNode v : get("/jobs/" + job).path("vertices")) {
@@ -253,11 +262,6 @@ public final class ClusterRun {
   }
 
   private JsonNode get(String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(rest + path))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("GET " + path + ": HTTP " + r.statusCode() + " " + r.body());
-    }
-    return JSON.readTree(r.body());
+    return flink.get(path);
   }
 }

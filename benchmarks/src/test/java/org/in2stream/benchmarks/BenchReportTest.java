@@ -51,7 +51,8 @@ class BenchReportTest {
     Files.writeString(dir.resolve("e2e-stream-cluster-p2-32k.json"), """
         {"label":"stream-cluster-p2-32k","state":"CANCELED","seconds":90.0,"documents":3600,
          "processCpuSeconds":170.0,"peakHeapBytes":1610612736,"maxHeapBytes":2147483648,
-         "warmupSeconds":30,"inputDocsPerSecond":40.0,"windowSeconds":5,"checkpointsCompleted":11,"checkpointsFailed":0,
+         "warmupSeconds":30,"inputDocsPerSecond":40.0,"windowSeconds":5,"parallelism":2,
+         "checkpointIntervalMillis":10000,"checkpointsCompleted":11,"checkpointsFailed":0,
          "checkpointLastStateBytes":157286400,"checkpointMaxStateBytes":167772160,
          "checkpointAvgMillis":2500.0,"checkpointP90Millis":4000.0,"checkpointMaxMillis":6100.0}
         """);
@@ -88,7 +89,9 @@ class BenchReportTest {
     assertTrue(md.contains("| 5g | End to end on the standalone cluster"), md);
     assertTrue(md.contains("53.3 documents/s, 53.3 examples/s; CPU 35.0 ms/example"), md);
     // streaming: 3600 / 90.0 = 40.0 documents/s, 170.0 / 3600 = 47.2 ms per document
-    assertTrue(md.contains("| 9a |") && md.contains("40.0 documents/s (3600 documents"), md);
+    assertTrue(md.contains("| 9a | Streaming on the standalone cluster: offline generator, p=2, "
+        + "32K, a live stream at a fixed rate (5 s windows), checkpoints every 10 s |"), md);
+    assertTrue(md.contains("40.0 documents/s (3600 documents"), md);
     assertTrue(md.contains("CPU 47.2 ms/document"), md);
     assertTrue(md.contains("| input: 40.0 documents/s; row 5d replay: 41.9 documents/s | 1.00 | "
         + ">= 0.95 (keeps up) |"), md);

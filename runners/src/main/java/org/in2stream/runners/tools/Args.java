@@ -5,10 +5,10 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code --name=value} arguments of the small command-line tools. */
-final class Args {
+public final class Args {
   private final Map<String, String> values = new HashMap<>();
 
-  Args(String[] args, Set<String> known) {
+  public Args(String[] args, Set<String> known) {
     for (String a : args) {
       if (!a.startsWith("--") || !a.contains("=")) {
         throw new IllegalArgumentException("expected --name=value, got " + a);
@@ -21,11 +21,11 @@ final class Args {
     }
   }
 
-  String get(String name, String fallback) {
+  public String get(String name, String fallback) {
     return values.getOrDefault(name, fallback);
   }
 
-  String required(String name) {
+  public String required(String name) {
     String v = values.get(name);
     if (v == null || v.isBlank()) {
       throw new IllegalArgumentException("--" + name + " is required");
@@ -33,7 +33,7 @@ final class Args {
     return v;
   }
 
-  int intValue(String name, int fallback) {
+  public int intValue(String name, int fallback) {
     return values.containsKey(name) ? Integer.parseInt(values.get(name)) : fallback;
   }
 }

@@ -213,7 +213,8 @@ public final class JobStatus {
     return out;
   }
 
-  JsonNode get(String path) throws IOException, InterruptedException {
+  /** GET {@code path} of the REST API as JSON; an IOException unless HTTP 200. */
+  public JsonNode get(String path) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(rest + path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
