@@ -18,8 +18,8 @@
 #   scripts/bench.sh [--docs=20000] [--quick] [--cluster] [--full]
 #     --docs   documents in the generated corpus (the topic holds all of them)
 #     --quick  shorter JMH iterations, fewer LLM requests (a smoke run)
-#     --cluster  also the standalone-cluster rows (about five minutes more than the default's
-#              twenty); the report's machine table gives the mode and the duration of its run
+#     --cluster  also the standalone-cluster rows (a longer run than the default's twenty-minute
+#              budget); the report's machine table gives the mode and the duration of its run
 #     --full   the cluster rows, and every end-to-end run reads the whole corpus instead of its
 #              default prefix (about ten times its start-up), the streaming row measures 300 s
 #              instead of 90 s; much longer (its duration goes into the machine table)
