@@ -40,7 +40,7 @@ for arg in "$@"; do
     --quick) QUICK=1 ;;
     --full) FULL=1; CLUSTER=1; STREAM_SECONDS=300 ;;
     --cluster) CLUSTER=1 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "bench: unexpected argument '$arg'" >&2; exit 2 ;;
   esac
 done
